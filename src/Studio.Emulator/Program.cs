@@ -1,0 +1,4 @@
+using Studio.Emulator;
+
+var app = EmulatorHost.Build(args);
+await app.RunAsync();
