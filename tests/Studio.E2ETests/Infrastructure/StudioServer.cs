@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Studio.E2ETests.Infrastructure;
+
+/// <summary>
+/// The real studio (<c>Program</c> of Studio.Web) listening on Kestrel at a free loopback port, so that a real
+/// browser can reach it. Each server gets its own empty data folder (SQLite database and blobs), removed on
+/// dispose. Shared by every test in the <see cref="BrowserCollection"/>.
+/// </summary>
+public sealed class StudioServer : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly string _dataDirectory =
+        Path.Combine(Path.GetTempPath(), "studio-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public StudioServer()
+    {
+        // Port 0: Kestrel binds http://127.0.0.1:<free port> and the factory reads the real address back.
+        UseKestrel(0);
+    }
+
+    /// <summary>The real address the studio listens on, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+    }
+
+    public string DataDirectory => _dataDirectory;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(_dataDirectory);
+
+        builder.UseEnvironment("Development");
+        // Host settings (not ConfigureAppConfiguration) so that Program.cs sees them while it builds.
+        builder.UseSetting("Studio:DataDirectory", _dataDirectory);
+        // The built-in provider emulator moves each task along quickly so that a browser test can watch a
+        // generation go from queued to ready in a few seconds.
+        builder.UseSetting("Emulator:PendingSeconds", "0.5");
+        builder.UseSetting("Emulator:RunningSeconds", "3");
+    }
+
+    public Task InitializeAsync()
+    {
+        // Start now, in the fixture, so that a start-up failure is reported once and clearly.
+        StartServer();
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteDataDirectory();
+    }
+
+    private void DeleteDataDirectory()
+    {
+        // SQLite may keep the file open for a moment after the host stops (connection pooling).
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(_dataDirectory))
+                {
+                    Directory.Delete(_dataDirectory, recursive: true);
+                }
+                return;
+            }
+            catch (IOException) when (attempt < 4)
+            {
+                Thread.Sleep(200);
+            }
+            catch (UnauthorizedAccessException) when (attempt < 4)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+}
+
+/// <summary>Browser tests share one studio server (and one Chromium) and run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<StudioServer>, ICollectionFixture<Chromium>
+{
+    public const string Name = "Browser";
+}
