@@ -115,12 +115,12 @@ cmd_test() {
     step "dotnet build Studio.sln -c Release"
     dotnet build Studio.sln -c Release -nologo
 
+    # Fresh reports and browser artifacts, so that CI uploads only this run's screenshots and traces.
     local results_dir="$REPO/TestResults"
-    rm -rf "$results_dir"
+    rm -rf "$results_dir" tests/Studio.E2ETests/artifacts
     step "dotnet test Studio.sln -c Release --no-build"
     local status=0
     dotnet test Studio.sln -c Release --no-build -nologo \
-        --logger "console;verbosity=normal" \
         --logger "trx" --results-directory "$results_dir" || status=$?
 
     step "test summary"
@@ -136,9 +136,9 @@ cmd_test() {
         passed="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
         failed="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
         skipped="$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")"
-        local storage
-        storage="$(grep -o 'storage="[^"]*"' "$trx" | head -n1 | sed 's/storage="\(.*\)"/\1/')"
-        note "$(basename "${storage:-$trx}" .dll): total ${total:-?}, passed ${passed:-?}, failed ${failed:-?}, not run ${skipped:-0}"
+        local assembly
+        assembly="$(grep -o 'codeBase="[^"]*"' "$trx" | head -n1 | sed 's/codeBase="\(.*\)"/\1/')"
+        note "$(basename "${assembly:-$trx}" .dll): total ${total:-?}, passed ${passed:-?}, failed ${failed:-?}, not run ${skipped:-0}"
     done
     [ "$found" -eq 1 ] || note "no TRX reports were written (see the output above)"
     if [ -d tests/Studio.E2ETests/artifacts ]; then
