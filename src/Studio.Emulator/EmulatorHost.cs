@@ -1,11 +1,77 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Studio.Emulator.Media;
+
 namespace Studio.Emulator;
 
+/// <summary>The emulator as a host of its own: <c>dotnet run</c> for manual use, <see cref="StartAsync"/> for tests.</summary>
 public static class EmulatorHost
 {
+    private const string Description =
+        """
+        Studio provider emulator.
+        Runway API (https://api.dev.runwayml.com) under /runway: POST /runway/v1/text_to_video,
+        POST /runway/v1/image_to_video, GET|DELETE /runway/v1/tasks/{id}, GET /runway/v1/organization.
+        Send Authorization: Bearer key_... and X-Runway-Version: 2024-11-06. Every task renders a real H.264 MP4.
+
+        """;
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddOptions<FfmpegOptions>().BindConfiguration("Ffmpeg");
+        return Compose(builder, configure: null);
+    }
+
+    /// <summary>Starts the emulator on real Kestrel (a free port by default) and returns once it listens.</summary>
+    public static async Task<RunningEmulator> StartAsync(
+        Action<EmulatorOptions>? configure = null,
+        string url = "http://127.0.0.1:0",
+        CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(EmulatorHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(url);
+        var app = Compose(builder, configure);
+        await app.StartAsync(ct);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("The emulator started but reported no listening address.");
+        return new RunningEmulator(app, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    private static WebApplication Compose(WebApplicationBuilder builder, Action<EmulatorOptions>? configure)
+    {
+        builder.Services.AddProviderEmulator(configure);
         var app = builder.Build();
+        app.MapGet("/", () => Results.Text(Description, "text/plain; charset=utf-8"));
+        app.MapProviderEmulator();
         return app;
+    }
+}
+
+/// <summary>An emulator started by <see cref="EmulatorHost.StartAsync"/>; dispose to stop it.</summary>
+public sealed class RunningEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    internal RunningEmulator(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>Where it listens, with a trailing slash, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -1,0 +1,86 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Studio.Emulator.Media;
+
+namespace Studio.Emulator.Runway;
+
+/// <summary>Tasks waiting for their video; filled by the create endpoints, drained by <see cref="RunwayRenderWorker"/>.</summary>
+internal sealed class RunwayRenderQueue
+{
+    private readonly Channel<RunwayTask> _channel = Channel.CreateUnbounded<RunwayTask>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Enqueue(RunwayTask task)
+    {
+        if (!_channel.Writer.TryWrite(task))
+        {
+            throw new InvalidOperationException("The Runway render queue is closed.");
+        }
+    }
+
+    public IAsyncEnumerable<RunwayTask> ReadAllAsync(CancellationToken ct) => _channel.Reader.ReadAllAsync(ct);
+}
+
+/// <summary>
+/// Renders each task's video off the request path. Several render at once (ffmpeg's own cap still applies);
+/// a failed render fails only its task, and a cancelled task's render is stopped.
+/// </summary>
+internal sealed class RunwayRenderWorker : BackgroundService
+{
+    private readonly RunwayRenderQueue _queue;
+    private readonly VideoRenderer _renderer;
+    private readonly ILogger<RunwayRenderWorker> _logger;
+    private readonly int _parallelism;
+
+    public RunwayRenderWorker(RunwayRenderQueue queue, VideoRenderer renderer, IOptions<FfmpegOptions> ffmpegOptions, ILogger<RunwayRenderWorker> logger)
+    {
+        _queue = queue;
+        _renderer = renderer;
+        _logger = logger;
+        _parallelism = Math.Max(1, ffmpegOptions.Value.MaxConcurrency);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = stoppingToken };
+        try
+        {
+            await Parallel.ForEachAsync(_queue.ReadAllAsync(stoppingToken), parallel, (task, ct) => new ValueTask(RenderAsync(task, ct)));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; unfinished tasks are lost with the rest of the in-memory state.
+        }
+    }
+
+    private async Task RenderAsync(RunwayTask task, CancellationToken stoppingToken)
+    {
+        if (task.CancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, task.CancellationToken);
+        var request = task.Request;
+        var caption = request.Kind == RunwayEndpointKind.TextToVideo
+            ? $"Runway emulator · {request.Model.Id} · text-to-video · {request.Ratio} · {request.DurationSeconds} s"
+            : $"Runway emulator · {request.Model.Id} · image-to-video · {request.Ratio} · {request.DurationSeconds} s"
+              + (request.PromptImage?.Bytes is null ? " · first frame by URL (not fetched)" : string.Empty);
+        var renderRequest = new VideoRenderRequest(
+            request.PromptText, task.Seed, request.Width, request.Height, request.DurationSeconds, caption,
+            request.PromptImage?.Bytes);
+        try
+        {
+            var path = await _renderer.RenderAsync(renderRequest, linked.Token);
+            task.RenderSucceeded(path);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            _logger.LogDebug("Render of Runway task {TaskId} stopped (cancelled or shutting down)", task.Id);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Render of Runway task {TaskId} failed", task.Id);
+            task.RenderFailed("An internal error occurred while generating the video.");
+        }
+    }
+}
