@@ -16,7 +16,9 @@ internal static class RunwayEmulator
 
     public static IEndpointRouteBuilder MapRunwayEmulator(this IEndpointRouteBuilder app)
     {
-        var runway = app.MapGroup(BasePath).ExcludeFromDescription();
+        // Anonymous as far as the host is concerned (a studio's fallback policy must not apply here):
+        // the emulator checks Runway's own Bearer key itself, and output URLs carry their own signature.
+        var runway = app.MapGroup(BasePath).ExcludeFromDescription().AllowAnonymous();
 
         var api = runway.MapGroup("/v1").AddEndpointFilter<RunwayApiFilter>();
         api.MapPost("/text_to_video", (HttpRequest request, RunwayTaskStore store, RunwayRenderQueue queue) =>

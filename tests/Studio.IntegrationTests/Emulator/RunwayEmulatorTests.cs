@@ -240,6 +240,22 @@ public sealed class RunwayEmulatorTests : IClassFixture<FastRunwayEmulatorFixtur
     }
 
     [Fact]
+    public async Task ImageToVideo_WhenFirstFrameCannotBeDecoded_TaskFailsWithInternalFailureCode()
+    {
+        // PNG magic bytes followed by garbage: passes the request checks, breaks the render.
+        byte[] broken = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. Enumerable.Repeat((byte)0x42, 64)];
+        var body = new { model = "gen4.5", promptText = "broken frame", ratio = "960:960", duration = 2, promptImage = "data:image/png;base64," + Convert.ToBase64String(broken) };
+        var id = await RunwayTestRequests.CreateAsync(Runway, "v1/image_to_video", body);
+
+        var (_, final) = await RunwayTestRequests.WaitForTerminalAsync(Runway, id, TaskTimeout);
+
+        Assert.Equal("FAILED", final.GetProperty("status").GetString());
+        Assert.Equal("INTERNAL", final.GetProperty("failureCode").GetString());
+        Assert.False(string.IsNullOrEmpty(final.GetProperty("failure").GetString()));
+        Assert.Equal(0, final.GetProperty("cost").GetProperty("credits").GetInt32());
+    }
+
+    [Fact]
     public async Task Output_WhenRangeRequested_Returns206WithThatRange()
     {
         var url = await CreateSucceededOutputUrlAsync();
