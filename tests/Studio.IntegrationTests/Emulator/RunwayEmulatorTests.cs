@@ -298,9 +298,25 @@ public sealed class RunwayEmulatorTests : IClassFixture<FastRunwayEmulatorFixtur
     [Fact]
     public async Task Output_WhenUrlExpired_Returns403AndRefetchingTaskGivesFreshUrl()
     {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "studio-emulator-tests", "expiry-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await OutputExpiryScenarioAsync(dataDirectory);
+        }
+        finally
+        {
+            if (Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        }
+    }
+
+    private async Task OutputExpiryScenarioAsync(string dataDirectory)
+    {
         await using var emulator = await EmulatorHost.StartAsync(options =>
         {
-            options.DataDirectory = Path.Combine(Path.GetTempPath(), "studio-emulator-tests", "expiry-" + Guid.NewGuid().ToString("N"));
+            options.DataDirectory = dataDirectory;
             options.PendingSeconds = 0;
             options.RunningSeconds = 0;
             options.OutputUrlLifetime = TimeSpan.FromSeconds(1);
