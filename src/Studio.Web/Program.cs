@@ -1,5 +1,51 @@
+using MudBlazor.Services;
+using Studio.Web.Components;
+using Studio.Web.Data;
+using Studio.Web.Features.Accounts;
+using Studio.Web.Features.Archive;
+using Studio.Web.Features.Generations;
+using Studio.Web.Features.Live;
+using Studio.Web.Features.Media;
+using Studio.Web.Features.Projects;
+using Studio.Web.Features.Providers;
+using Studio.Web.Features.Storage;
+using Studio.Web.Features.Teams;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.AddStudioData();
+builder.AddAccounts();
+builder.AddTeams();
+builder.AddProjects();
+builder.AddStorage();
+builder.AddMedia();
+builder.AddProviders();
+builder.AddArchive();
+builder.AddGenerations();
+builder.AddLiveUpdates();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
 var app = builder.Build();
+
+await app.MigrateStudioDatabaseAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/not-found", createScopeForErrors: true);
+}
+app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapProviders();
+app.MapAccounts();
+app.MapMedia();
+app.MapLiveUpdates();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();
 
+/// <summary>The entry point, visible to WebApplicationFactory in the test projects.</summary>
 public partial class Program;

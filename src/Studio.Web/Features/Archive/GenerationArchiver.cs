@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Studio.Emulator.Media;
+using Studio.Web.Features.Generations;
+using Studio.Web.Features.Media;
+using Studio.Web.Features.Providers;
+using Studio.Web.Features.Storage;
+
+namespace Studio.Web.Features.Archive;
+
+public sealed record ArchivedVideo(string VideoKey, string PosterKey, string Sha256, long Length, int Width, int Height, double? DurationSeconds, string Codec);
+
+public sealed record ArchiveOutcome(ArchivedVideo? Video, string? Error, bool Retryable, bool UrlExpired = false)
+{
+    public static ArchiveOutcome Done(ArchivedVideo video) => new(video, null, false);
+
+    public static ArchiveOutcome Fail(string error, bool retryable) => new(null, error, retryable);
+}
+
+/// <summary>
+/// Copies a finished video from the provider into the blob store: streamed through a hash to a staging file
+/// (never whole in memory), checked with ffprobe, given a poster, stored, and read back to verify length and SHA-256.
+/// </summary>
+public sealed class GenerationArchiver(
+    IHttpClientFactory httpFactory,
+    IBlobStore blobs,
+    VideoProbe probe,
+    IOptions<ArchiveOptions> options,
+    ILogger<GenerationArchiver> logger)
+{
+    public const string HttpClientName = "archive";
+    private readonly ArchiveOptions _options = options.Value;
+
+    public async Task<ArchiveOutcome> ArchiveAsync(Generation generation, IVideoProvider provider, CancellationToken ct)
+    {
+        if (UrlError(generation.ProviderOutputUrl, provider) is { } urlError)
+        {
+            logger.LogWarning("Generation {GenerationId}: refused to fetch output: {Error}", generation.Id, urlError);
+            return ArchiveOutcome.Fail(urlError, retryable: false);
+        }
+
+        var staging = Path.Combine(_options.TempDirectory is { Length: > 0 } t ? t : Path.GetTempPath(), "studio-archive", generation.Id.ToString("N"));
+        Directory.CreateDirectory(staging);
+        var videoPath = Path.Combine(staging, "video.mp4");
+        var posterPath = Path.Combine(staging, "poster.jpg");
+        try
+        {
+            var download = await DownloadAsync(new Uri(generation.ProviderOutputUrl!), videoPath, ct);
+            if (download.Outcome is { } failed)
+            {
+                return failed;
+            }
+
+            VideoProbeResult info;
+            try
+            {
+                info = await probe.ProbeAsync(videoPath, ct);
+            }
+            catch (FfmpegException ex)
+            {
+                return ArchiveOutcome.Fail($"the provider's output is not a video ({ex.StdErrTail.Trim().Split('\n').LastOrDefault()})", retryable: false);
+            }
+            if (!info.HasVideo)
+            {
+                return ArchiveOutcome.Fail("the provider's output is not a video (no video stream).", retryable: false);
+            }
+            await probe.MakePosterAsync(videoPath, info.DurationSeconds, posterPath, ct);
+
+            var videoKey = BlobKeys.Video(generation.Id);
+            var posterKey = BlobKeys.Poster(generation.Id);
+            await using (var file = File.OpenRead(videoPath))
+            {
+                await blobs.PutAsync(videoKey, file, "video/mp4", ct);
+            }
+            await using (var file = File.OpenRead(posterPath))
+            {
+                await blobs.PutAsync(posterKey, file, "image/jpeg", ct);
+            }
+
+            var (storedLength, storedHash) = await HashBlobAsync(videoKey, ct);
+            if (storedLength != download.Length || storedHash != download.Sha256)
+            {
+                return ArchiveOutcome.Fail($"the stored copy does not match the download ({storedLength} of {download.Length} bytes).", retryable: true);
+            }
+
+            logger.LogInformation("Generation {GenerationId}: archived {Bytes} bytes, sha256 {Sha256}, {Width}x{Height} {Codec}",
+                generation.Id, download.Length, download.Sha256, info.Width, info.Height, info.VideoCodec);
+            return ArchiveOutcome.Done(new ArchivedVideo(videoKey, posterKey, download.Sha256, download.Length,
+                info.Width!.Value, info.Height!.Value, info.DurationSeconds, info.VideoCodec!));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or FfmpegException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            logger.LogWarning("Generation {GenerationId}: archive attempt failed: {Error}", generation.Id, ex.Message);
+            return ArchiveOutcome.Fail(ex is TaskCanceledException ? "the download timed out." : ex.Message, retryable: true);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>SSRF guard: only the provider's own output hosts, only https (plain http only for the Sandbox emulator).</summary>
+    public static string? UrlError(string? url, IVideoProvider provider)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return "the provider returned no usable output address.";
+        }
+        var schemeOk = uri.Scheme == Uri.UriSchemeHttps || (provider.IsSandbox && uri.Scheme == Uri.UriSchemeHttp);
+        if (!schemeOk)
+        {
+            return $"output address scheme \"{uri.Scheme}\" is not allowed.";
+        }
+        if (!ProviderHttp.HostAllowed(uri, provider.OutputHosts))
+        {
+            return $"output host \"{uri.Host}\" is not one of {provider.Name}'s output hosts.";
+        }
+        return null;
+    }
+
+    private sealed record Download(long Length, string Sha256, ArchiveOutcome? Outcome);
+
+    private async Task<Download> DownloadAsync(Uri url, string path, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.DownloadTimeoutSeconds));
+        var http = httpFactory.CreateClient(HttpClientName);
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var status = (int)response.StatusCode;
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return new Download(0, "", new ArchiveOutcome(null, $"the output link answered {status} (expired?).", Retryable: true, UrlExpired: true));
+        }
+        if (status is >= 300 and < 400)
+        {
+            return new Download(0, "", ArchiveOutcome.Fail($"the output link redirected ({status}); redirects are not followed.", retryable: false));
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            return new Download(0, "", ArchiveOutcome.Fail($"the output link answered {status}.", retryable: status >= 500 || status == 429));
+        }
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > _options.MaxVideoBytes)
+        {
+            return new Download(0, "", ArchiveOutcome.Fail($"the video is {declared} bytes, over the {_options.MaxVideoBytes}-byte limit.", retryable: false));
+        }
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is not null && !mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase)
+            && mediaType is not ("application/octet-stream" or "binary/octet-stream" or "application/mp4"))
+        {
+            return new Download(0, "", ArchiveOutcome.Fail($"the output is {mediaType}, not a video.", retryable: false));
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long total = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
+            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            int read;
+            while ((read = await source.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                total += read;
+                if (total > _options.MaxVideoBytes)
+                {
+                    return new Download(0, "", ArchiveOutcome.Fail($"the video is over the {_options.MaxVideoBytes}-byte limit.", retryable: false));
+                }
+                hash.AppendData(buffer, 0, read);
+                await target.WriteAsync(buffer.AsMemory(0, read), timeout.Token);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (declared is { } expected && expected != total)
+        {
+            return new Download(0, "", ArchiveOutcome.Fail($"the download was cut short ({total} of {expected} bytes).", retryable: true));
+        }
+        return new Download(total, Convert.ToHexStringLower(hash.GetHashAndReset()), null);
+    }
+
+    private async Task<(long Length, string Sha256)> HashBlobAsync(string key, CancellationToken ct)
+    {
+        await using var blob = await blobs.OpenReadAsync(key, ct) ?? throw new IOException($"blob {key} vanished right after it was written.");
+        using var sha = SHA256.Create();
+        var digest = await sha.ComputeHashAsync(blob.Stream, ct);
+        return (blob.Length, Convert.ToHexStringLower(digest));
+    }
+}
+
+public static class ArchiveServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddArchive(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ArchiveOptions>().BindConfiguration(ArchiveOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpClient(GenerationArchiver.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        builder.Services.AddSingleton<GenerationArchiver>();
+        return builder;
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Studio.Web.Features.Projects;
+
+namespace Studio.Web.Features.Generations;
+
+/// <summary>One take of one shot: the request, where it stands at the provider, and the archived result.</summary>
+public sealed class Generation
+{
+    public Guid Id { get; set; }
+    public Guid TeamId { get; set; }
+    public Guid ProjectId { get; set; }
+    public Project? Project { get; set; }
+    public string CreatedByUserId { get; set; } = "";
+
+    // What was asked for.
+    public string Provider { get; set; } = "";
+    public string Model { get; set; } = "";
+    public string PromptText { get; set; } = "";
+    public string Ratio { get; set; } = "";
+    public int DurationSeconds { get; set; }
+    public long? Seed { get; set; }
+    public string? FirstFrameBlobKey { get; set; }
+    public string? FirstFrameContentType { get; set; }
+    public bool IsSandbox { get; set; }
+    public int EstimatedCredits { get; set; }
+
+    // Where it stands.
+    public GenerationState State { get; set; }
+    /// <summary>Grows by one with every persisted change; pages use it to spot a missed push.</summary>
+    public int Version { get; set; }
+    public double? Progress { get; set; }
+    public string? ProviderTaskId { get; set; }
+    /// <summary>Set when a create request leaves; a Submitting row found with it set after a crash is Uncertain.</summary>
+    public DateTime? SubmitStartedAt { get; set; }
+    /// <summary>Internal only: users never see provider URLs.</summary>
+    public string? ProviderOutputUrl { get; set; }
+    public int? CostCredits { get; set; }
+    public string? FailureReason { get; set; }
+    public string? FailureCode { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+
+    // Job engine bookkeeping.
+    public DateTime NextAttemptAt { get; set; }
+    public int AttemptCount { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseExpiresAt { get; set; }
+
+    // The archived video.
+    public string? VideoBlobKey { get; set; }
+    public string? PosterBlobKey { get; set; }
+    public string? VideoSha256 { get; set; }
+    public long? VideoBytes { get; set; }
+    public int? VideoWidth { get; set; }
+    public int? VideoHeight { get; set; }
+    public double? VideoDurationSeconds { get; set; }
+    public string? VideoCodec { get; set; }
+}
+
+internal sealed class GenerationConfiguration : IEntityTypeConfiguration<Generation>
+{
+    public void Configure(EntityTypeBuilder<Generation> builder)
+    {
+        builder.Property(g => g.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(g => g.Version).IsConcurrencyToken();
+        builder.Property(g => g.Provider).HasMaxLength(32);
+        builder.Property(g => g.Model).HasMaxLength(64);
+        builder.Property(g => g.PromptText).HasMaxLength(4000);
+        builder.Property(g => g.Ratio).HasMaxLength(16);
+        builder.Property(g => g.ProviderTaskId).HasMaxLength(128);
+        builder.Property(g => g.LeaseOwner).HasMaxLength(64);
+        builder.Property(g => g.VideoSha256).HasMaxLength(64);
+        builder.HasOne(g => g.Project).WithMany().HasForeignKey(g => g.ProjectId);
+        builder.HasIndex(g => new { g.ProjectId, g.CreatedAt });
+        builder.HasIndex(g => new { g.State, g.NextAttemptAt });
+    }
+}

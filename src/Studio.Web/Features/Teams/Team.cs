@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Studio.Web.Features.Accounts;
+
+namespace Studio.Web.Features.Teams;
+
+public sealed class Team
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public List<TeamMember> Members { get; set; } = [];
+}
+
+/// <summary>Roles per team, most powerful first. Editors generate and spend their own quota; viewers watch.</summary>
+public enum TeamRole
+{
+    Owner = 0,
+    Admin = 1,
+    Editor = 2,
+    Viewer = 3,
+}
+
+public sealed class TeamMember
+{
+    public Guid TeamId { get; set; }
+    public Team? Team { get; set; }
+    public string UserId { get; set; } = "";
+    public StudioUser? User { get; set; }
+    public TeamRole Role { get; set; }
+    public DateTime JoinedAt { get; set; }
+}
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
+{
+    public void Configure(EntityTypeBuilder<Team> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(100).IsRequired();
+    }
+}
+
+internal sealed class TeamMemberConfiguration : IEntityTypeConfiguration<TeamMember>
+{
+    public void Configure(EntityTypeBuilder<TeamMember> builder)
+    {
+        builder.HasKey(m => new { m.TeamId, m.UserId });
+        builder.HasOne(m => m.Team).WithMany(t => t.Members).HasForeignKey(m => m.TeamId);
+        builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId);
+        builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
+        builder.HasIndex(m => m.UserId);
+    }
+}

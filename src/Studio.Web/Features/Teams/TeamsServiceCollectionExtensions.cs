@@ -1,0 +1,10 @@
+namespace Studio.Web.Features.Teams;
+
+public static class TeamsServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddTeams(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TeamService>();
+        return builder;
+    }
+}
