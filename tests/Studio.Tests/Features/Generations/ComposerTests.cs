@@ -1,0 +1,109 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Studio.Tests.Infrastructure;
+using Studio.Web.Features.Generations;
+
+namespace Studio.Tests.Features.Generations;
+
+public class ComposerTests : StudioComponentTest
+{
+    private readonly List<GenerationDraft> _submitted = [];
+    private SubmitResult _nextResult = new(Guid.NewGuid(), []);
+
+    private IRenderedComponent<Composer> RenderComposer() =>
+        Render<Composer>(p => p.Add(c => c.Submit, draft =>
+        {
+            _submitted.Add(draft);
+            return Task.FromResult(_nextResult);
+        }));
+
+    private static void TypePrompt(IRenderedComponent<Composer> cut, string text) => cut.Find("textarea").Input(text);
+
+    private static void ClickGenerate(IRenderedComponent<Composer> cut) => cut.Find("button[data-testid=generate]").Click();
+
+    [Fact]
+    public void Prompt_ShowsALiveCounterAgainstRunwaysLimit()
+    {
+        var cut = RenderComposer();
+        TypePrompt(cut, "A lighthouse at dawn");
+        Assert.Contains("20 / 1000", cut.Markup);
+    }
+
+    [Fact]
+    public void Prompt_WhenOverTheLimit_ShowsTheErrorWhileTypingAndNeverSubmits()
+    {
+        var cut = RenderComposer();
+        TypePrompt(cut, new string('x', 1001));
+        Assert.Contains("The prompt is 1001 characters", cut.Markup);
+
+        ClickGenerate(cut);
+        Assert.Empty(_submitted);
+    }
+
+    [Fact]
+    public void Generate_WithEmptyPrompt_AsksForOneAtTheFieldAndDoesNotSubmit()
+    {
+        var cut = RenderComposer();
+        ClickGenerate(cut);
+        Assert.Contains("Write a prompt", cut.Markup);
+        Assert.Empty(_submitted);
+    }
+
+    [Fact]
+    public void Generate_WithValidPrompt_SubmitsTextToVideoDraftWithDefaults()
+    {
+        var cut = RenderComposer();
+        TypePrompt(cut, "Waves at night");
+        ClickGenerate(cut);
+
+        var draft = Assert.Single(_submitted);
+        Assert.Equal("gen4.5", draft.ModelId);
+        Assert.Equal("Waves at night", draft.PromptText);
+        Assert.Equal("1280:720", draft.Ratio);
+        Assert.Equal(5, draft.DurationSeconds);
+        Assert.Null(draft.FirstFrame);
+        Assert.Contains("60 credits", cut.Find("[data-testid=estimate]").TextContent);
+    }
+
+    [Fact]
+    public void Generate_WhenServerReturnsAFieldError_ShowsItAtThatField()
+    {
+        _nextResult = new SubmitResult(null, new DraftErrors { [GenerationDraftValidator.Fields.Prompt] = "Server says no." });
+        var cut = RenderComposer();
+        TypePrompt(cut, "Waves at night");
+        ClickGenerate(cut);
+        cut.WaitForAssertion(() => Assert.Contains("Server says no.", cut.Markup));
+    }
+
+    [Fact]
+    public async Task FirstFrame_WhenAdded_OffersSixRatiosAndRemovingItFallsBackToALandscapeTextRatio()
+    {
+        var cut = RenderComposer();
+        await cut.InvokeAsync(() => cut.Instance.SetImage(new FirstFrameImage("frame.png", ImageFormat.Png, GenerationDraftValidatorTests.Png)));
+        cut.Render();
+        Assert.Contains("image to video", cut.Find("[data-testid=estimate]").TextContent);
+        Assert.Contains("First-frame preview", cut.Markup);
+
+        TypePrompt(cut, "A portrait");
+        ClickGenerate(cut);
+        Assert.NotNull(_submitted.Single().FirstFrame);
+
+        await cut.InvokeAsync(() => cut.Instance.SetImage(null));
+        cut.Render();
+        Assert.Contains("text to video", cut.Find("[data-testid=estimate]").TextContent);
+        ClickGenerate(cut);
+        Assert.Null(_submitted[1].FirstFrame);
+        Assert.Contains(_submitted[1].Ratio, VideoModels.Gen45.TextToVideoRatios);
+    }
+
+    [Fact]
+    public void FirstFrame_WhenAGifIsChosen_RefusesItAtTheField()
+    {
+        var cut = RenderComposer();
+        var upload = cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>();
+        upload.UploadFiles(InputFileContent.CreateFromBinary(GenerationDraftValidatorTests.Gif, "animated.png", contentType: "image/png"));
+
+        cut.WaitForAssertion(() => Assert.Contains("GIF images are not accepted", cut.Find("[data-testid=image-error]").TextContent));
+        Assert.DoesNotContain("First-frame preview", cut.Markup);
+    }
+}
