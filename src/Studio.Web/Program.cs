@@ -12,6 +12,8 @@ using Studio.Web.Features.Storage;
 using Studio.Web.Features.Teams;
 
 var builder = WebApplication.CreateBuilder(args);
+// Serve static assets from the build output in every environment, not only Development (a no-op once published).
+builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddStudioData();

@@ -92,7 +92,8 @@ public sealed class GenerationService(
             PromptText = draft.PromptText,
             Ratio = draft.Ratio,
             DurationSeconds = draft.DurationSeconds,
-            Seed = draft.Seed,
+            // Runway does not echo the seed it picks, so the studio picks it: every take can be made again.
+            Seed = draft.Seed ?? Random.Shared.NextInt64(0, GenerationDraftValidator.MaxSeed + 1),
             IsSandbox = provider.IsSandbox,
             EstimatedCredits = model.EstimateCredits(draft.DurationSeconds),
             State = GenerationState.Reserved,

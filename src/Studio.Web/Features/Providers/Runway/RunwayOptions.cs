@@ -22,8 +22,8 @@ public sealed class RunwayOptions
 
     public double PollMaxSeconds { get; set; } = 60;
 
-    /// <summary>The emulator answers at once, so Sandbox looks more often.</summary>
-    public double SandboxPollSeconds { get; set; } = 1;
+    /// <summary>The emulator is in-process and cheap to ask, so Sandbox looks often and does not back off.</summary>
+    public double SandboxPollSeconds { get; set; } = 0.5;
 
     public double RequestTimeoutSeconds { get; set; } = 60;
 

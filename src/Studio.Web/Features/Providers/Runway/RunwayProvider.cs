@@ -27,7 +27,7 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
     public IReadOnlyCollection<string> OutputHosts => [.. _options.OutputHosts, BaseUri.Host];
 
     public PollCadence Cadence => IsSandbox
-        ? new PollCadence(TimeSpan.FromSeconds(_options.SandboxPollSeconds), TimeSpan.FromSeconds(Math.Max(_options.SandboxPollSeconds, 3)))
+        ? new PollCadence(TimeSpan.FromSeconds(_options.SandboxPollSeconds), TimeSpan.FromSeconds(_options.SandboxPollSeconds))
         : new PollCadence(TimeSpan.FromSeconds(_options.PollInitialSeconds), TimeSpan.FromSeconds(_options.PollMaxSeconds));
 
     private Uri BaseUri => IsSandbox ? sandbox.RunwayBaseUri : new Uri(_options.BaseUrl.TrimEnd('/') + "/");
