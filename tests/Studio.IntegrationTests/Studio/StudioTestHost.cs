@@ -78,6 +78,28 @@ public sealed partial class StudioTestHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// Starts a studio with no API key: Sandbox mode, the built-in emulator answering on the studio's own port.
+    /// That needs a real port, so this one runs on Kestrel (<see cref="Server"/> is not available).
+    /// </summary>
+    public static StudioTestHost StartSandbox(string dataDirectory)
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Studio:DataDirectory", dataDirectory);
+            builder.UseSetting("Providers:Runway:SandboxPollSeconds", "0.2");
+            builder.UseSetting("Emulator:DataDirectory", Path.Combine(dataDirectory, "emulator"));
+            builder.UseSetting("Emulator:PendingSeconds", "0.3");
+            builder.UseSetting("Emulator:RunningSeconds", "1.5");
+            builder.UseSetting("Jobs:TickSeconds", "0.1");
+            builder.UseSetting("Jobs:LeaseSeconds", "2");
+            builder.UseSetting("Archive:TempDirectory", Path.Combine(dataDirectory, "staging"));
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return new StudioTestHost(factory, dataDirectory);
+    }
+
     public async Task<TestUser> RegisterAsync(string name)
     {
         var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@example.test";
