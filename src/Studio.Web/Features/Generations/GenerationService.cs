@@ -128,8 +128,9 @@ public sealed class GenerationService(
 
         logger.LogInformation("Generation {GenerationId} reserved in project {ProjectId} ({Model}, {Duration}s, {Ratio})",
             generation.Id, projectId, generation.Model, generation.DurationSeconds, generation.Ratio);
-        workSignal.Wake();
+        // Publish before waking the worker, so nobody hears "Submitting" before "Reserved".
         await notifier.PublishAsync(new GenerationChanged(generation.Id, projectId, generation.TeamId, generation.Version, generation.State, null));
+        workSignal.Wake();
         return new SubmitResult(generation.Id, []);
     }
 

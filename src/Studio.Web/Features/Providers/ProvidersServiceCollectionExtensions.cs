@@ -1,4 +1,5 @@
 using Studio.Emulator;
+using Studio.Web.Data;
 using Studio.Web.Features.Providers.Runway;
 
 namespace Studio.Web.Features.Providers;
@@ -40,7 +41,15 @@ public static class ProvidersServiceCollectionExtensions
 
         if (IsSandbox(config))
         {
-            builder.Services.AddProviderEmulator(o => config.GetSection(EmulatorOptions.SectionName).Bind(o));
+            // Sandbox renders and tasks live with the studio's data, so a restart finds them again.
+            var emulatorData = Path.Combine(DataServiceCollectionExtensions.ResolveDataDirectory(config, builder.Environment.ContentRootPath), "emulator");
+            builder.Services.AddProviderEmulator(o =>
+            {
+                if (string.IsNullOrWhiteSpace(config[$"{EmulatorOptions.SectionName}:{nameof(EmulatorOptions.DataDirectory)}"]))
+                {
+                    o.DataDirectory = emulatorData;
+                }
+            });
         }
         return builder;
     }

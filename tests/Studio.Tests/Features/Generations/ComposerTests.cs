@@ -76,7 +76,7 @@ public class ComposerTests : StudioComponentTest
     }
 
     [Fact]
-    public async Task FirstFrame_WhenAdded_OffersSixRatiosAndRemovingItFallsBackToALandscapeTextRatio()
+    public async Task FirstFrame_WhenAdded_OffersSixRatiosAndRemovingItFallsBackToLandscape()
     {
         var cut = RenderComposer();
         await cut.InvokeAsync(() => cut.Instance.SetImage(new FirstFrameImage("frame.png", ImageFormat.Png, GenerationDraftValidatorTests.Png)));
@@ -84,16 +84,20 @@ public class ComposerTests : StudioComponentTest
         Assert.Contains("image to video", cut.Find("[data-testid=estimate]").TextContent);
         Assert.Contains("First-frame preview", cut.Markup);
 
+        Assert.Equal(6, cut.FindAll("[role=radio]").Count);
+        cut.Find("[role=radio][aria-label='1:1 square']").Click();
         TypePrompt(cut, "A portrait");
         ClickGenerate(cut);
         Assert.NotNull(_submitted.Single().FirstFrame);
+        Assert.Equal("960:960", _submitted.Single().Ratio);
 
         await cut.InvokeAsync(() => cut.Instance.SetImage(null));
         cut.Render();
         Assert.Contains("text to video", cut.Find("[data-testid=estimate]").TextContent);
+        Assert.Equal(2, cut.FindAll("[role=radio]").Count);
         ClickGenerate(cut);
         Assert.Null(_submitted[1].FirstFrame);
-        Assert.Contains(_submitted[1].Ratio, VideoModels.Gen45.TextToVideoRatios);
+        Assert.Equal("1280:720", _submitted[1].Ratio);
     }
 
     [Fact]
