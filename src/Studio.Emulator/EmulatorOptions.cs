@@ -5,7 +5,11 @@ public sealed class EmulatorOptions
 {
     public const string SectionName = "Emulator";
 
-    /// <summary>Where rendered MP4s are cached (and scratch files written).</summary>
+    /// <summary>
+    /// Where rendered MP4s are cached (and scratch files written), and where each provider keeps its state so a
+    /// restart finds it again: Runway's tasks in <c>runway/tasks.json</c> (first frames in <c>runway/images/</c>)
+    /// and its output-URL signing key in <c>runway/url-key</c>.
+    /// </summary>
     public string DataDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "studio-emulator");
 
     /// <summary>API keys accepted as Bearer tokens. When empty, any token that starts with "key_" and is at least 8 characters long is accepted.</summary>

@@ -27,13 +27,20 @@ internal sealed class RunwayRenderQueue
 internal sealed class RunwayRenderWorker : BackgroundService
 {
     private readonly RunwayRenderQueue _queue;
+    private readonly RunwayTaskStore _store;
     private readonly VideoRenderer _renderer;
     private readonly ILogger<RunwayRenderWorker> _logger;
     private readonly int _parallelism;
 
-    public RunwayRenderWorker(RunwayRenderQueue queue, VideoRenderer renderer, IOptions<FfmpegOptions> ffmpegOptions, ILogger<RunwayRenderWorker> logger)
+    /// <remarks>
+    /// Taking the store here loads it at start-up (it is otherwise built on the first request), which queues
+    /// the persisted tasks whose video is missing.
+    /// </remarks>
+    public RunwayRenderWorker(
+        RunwayRenderQueue queue, RunwayTaskStore store, VideoRenderer renderer, IOptions<FfmpegOptions> ffmpegOptions, ILogger<RunwayRenderWorker> logger)
     {
         _queue = queue;
+        _store = store;
         _renderer = renderer;
         _logger = logger;
         _parallelism = Math.Max(1, ffmpegOptions.Value.MaxConcurrency);
@@ -48,7 +55,7 @@ internal sealed class RunwayRenderWorker : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down; unfinished tasks are lost with the rest of the in-memory state.
+            // Shutting down; unfinished renders are queued again when the persisted tasks are next loaded.
         }
     }
 
@@ -71,7 +78,7 @@ internal sealed class RunwayRenderWorker : BackgroundService
         try
         {
             var path = await _renderer.RenderAsync(renderRequest, linked.Token);
-            task.RenderSucceeded(path);
+            _store.RenderSucceeded(task, path);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -80,7 +87,7 @@ internal sealed class RunwayRenderWorker : BackgroundService
         catch (Exception ex)
         {
             _logger.LogError(ex, "Render of Runway task {TaskId} failed", task.Id);
-            task.RenderFailed("An internal error occurred while generating the video.");
+            _store.RenderFailed(task, "An internal error occurred while generating the video.");
         }
     }
 }

@@ -8,6 +8,14 @@ internal enum RunwayTaskStatus
     Failed,
 }
 
+/// <summary>Why a task is no longer visible: cancelled while PENDING/RUNNING, or deleted once finished.</summary>
+internal enum RunwayTaskRemoval
+{
+    None,
+    Cancelled,
+    Deleted,
+}
+
 /// <summary>What a task looks like at one instant; its status is derived from the clock and the render.</summary>
 internal sealed record RunwayTaskView(RunwayTaskStatus Status, double Progress, string? OutputPath, string? Failure);
 
@@ -21,6 +29,7 @@ internal sealed class RunwayTask
     private readonly TaskCompletionSource<string> _render = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancellation = new();
     private int _charged;
+    private int _removal;
 
     public RunwayTask(Guid id, RunwayGenerationRequest request, long seed, DateTimeOffset createdAt, TimeSpan pending, TimeSpan running)
     {
@@ -50,9 +59,25 @@ internal sealed class RunwayTask
     /// <summary>Cancelled when the task is cancelled or deleted, so its render stops.</summary>
     public CancellationToken CancellationToken => _cancellation.Token;
 
-    public void RenderSucceeded(string outputPath) => _render.TrySetResult(outputPath);
+    /// <summary>Cancelled or deleted (the store keeps it as a tombstone so a restart does not bring it back).</summary>
+    public RunwayTaskRemoval Removal => (RunwayTaskRemoval)Volatile.Read(ref _removal);
 
-    public void RenderFailed(string failure) => _render.TrySetException(new InvalidOperationException(failure));
+    public bool IsCharged => Volatile.Read(ref _charged) == 1;
+
+    /// <summary>The finished MP4, once the render succeeded.</summary>
+    public string? OutputPath => _render.Task.IsCompletedSuccessfully ? _render.Task.Result : null;
+
+    /// <summary>Why the render failed, once it has.</summary>
+    public string? RenderFailure => _render.Task.IsFaulted ? _render.Task.Exception!.InnerException!.Message : null;
+
+    /// <summary>True when this call completed the render (false when it had already finished or was cancelled).</summary>
+    public bool RenderSucceeded(string outputPath) => _render.TrySetResult(outputPath);
+
+    public bool RenderFailed(string failure) => _render.TrySetException(new InvalidOperationException(failure));
+
+    /// <summary>Marks the task removed; true exactly once, for the caller that removed it.</summary>
+    public bool TryRemove(RunwayTaskRemoval removal) =>
+        Interlocked.CompareExchange(ref _removal, (int)removal, (int)RunwayTaskRemoval.None) == (int)RunwayTaskRemoval.None;
 
     public void Cancel()
     {
@@ -86,4 +111,11 @@ internal sealed class RunwayTask
 
     /// <summary>True exactly once, for the caller that should charge this task's credits.</summary>
     public bool TryMarkCharged() => Interlocked.Exchange(ref _charged, 1) == 0;
+
+    /// <summary>Restores a task's state as it was persisted, before anyone else can see it.</summary>
+    public void Restore(bool charged, RunwayTaskRemoval removal)
+    {
+        _charged = charged ? 1 : 0;
+        _removal = (int)removal;
+    }
 }
