@@ -38,6 +38,8 @@ public sealed class StudioServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseEnvironment("Development");
         // Host settings (not ConfigureAppConfiguration) so that Program.cs sees them while it builds.
         builder.UseSetting("Studio:DataDirectory", _dataDirectory);
+        // A free port: without this Kestrel kept its default 5000, which clashes with anything else on it.
+        builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
         // The built-in provider emulator moves each task along quickly so that a browser test can watch a
         // generation go from queued to ready in a few seconds.
         builder.UseSetting("Emulator:PendingSeconds", "0.5");

@@ -42,4 +42,36 @@ public sealed class SandboxModeTests : IAsyncLifetime
         Assert.Equal((1280, 720), (row.VideoWidth, row.VideoHeight));
         Assert.True((await _studio.Generations.GetAsync(user.Id, id))!.IsSandbox);
     }
+
+    [Fact]
+    public async Task Sandbox_WhenStudioRestartsMidGeneration_ResumesTheSameTaskAndFinishes()
+    {
+        // A separate studio whose emulator keeps tasks running long enough to stop it in the middle.
+        var dataDirectory = TestPaths.NewDirectory("sandbox-restart");
+        try
+        {
+            Guid id;
+            string taskId;
+            TestUser user;
+            await using (var first = StudioTestHost.StartSandbox(dataDirectory, emulatorRunningSeconds: 5))
+            {
+                user = await first.RegisterAsync("Grace");
+                var projectId = await first.CreateProjectAsync(user);
+                id = await first.SubmitAsync(user, projectId);
+                var running = await first.WaitForAsync(id, g => g.State is GenerationState.Queued or GenerationState.Running, "queued or running");
+                taskId = running.ProviderTaskId!;
+            }
+
+            // The emulator's tasks live in the studio's data folder, so the new start (on a new port) finds this one.
+            Assert.True(File.Exists(Path.Combine(dataDirectory, "emulator", "runway", "tasks.json")));
+            await using var second = StudioTestHost.StartSandbox(dataDirectory, emulatorRunningSeconds: 5);
+            var ready = await second.WaitForStateAsync(id, GenerationState.Ready);
+            Assert.Equal(taskId, ready.ProviderTaskId);
+            Assert.True(File.Exists(Path.Combine(second.BlobsDirectory, ready.VideoBlobKey!)));
+        }
+        finally
+        {
+            TestPaths.TryDelete(dataDirectory);
+        }
+    }
 }

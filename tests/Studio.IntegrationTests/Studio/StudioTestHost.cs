@@ -82,15 +82,16 @@ public sealed partial class StudioTestHost : IAsyncDisposable
     /// Starts a studio with no API key: Sandbox mode, the built-in emulator answering on the studio's own port.
     /// That needs a real port, so this one runs on Kestrel (<see cref="Server"/> is not available).
     /// </summary>
-    public static StudioTestHost StartSandbox(string dataDirectory)
+    public static StudioTestHost StartSandbox(string dataDirectory, double emulatorRunningSeconds = 1.5)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("Studio:DataDirectory", dataDirectory);
             builder.UseSetting("Providers:Runway:SandboxPollSeconds", "0.2");
-            builder.UseSetting("Emulator:DataDirectory", Path.Combine(dataDirectory, "emulator"));
+            // A free port each time: UseKestrel(0) on a derived factory alone left Kestrel on its default 5000.
+            builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
             builder.UseSetting("Emulator:PendingSeconds", "0.3");
-            builder.UseSetting("Emulator:RunningSeconds", "1.5");
+            builder.UseSetting("Emulator:RunningSeconds", emulatorRunningSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Jobs:TickSeconds", "0.1");
             builder.UseSetting("Jobs:LeaseSeconds", "2");
             builder.UseSetting("Archive:TempDirectory", Path.Combine(dataDirectory, "staging"));
