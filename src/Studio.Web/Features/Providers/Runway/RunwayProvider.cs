@@ -47,48 +47,30 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
         using var request = CreateRequest(HttpMethod.Post, imageToVideo ? "v1/image_to_video" : "v1/text_to_video");
         request.Content = JsonContent.Create(body, options: Json);
 
-        var (response, failure) = await SendAsync(request, ct);
+        var (created, failure) = await ExchangeAsync<RunwayCreateResponse>(request, ct);
         if (failure is not null)
         {
             return failure;
         }
-        using (response)
+        if (string.IsNullOrEmpty(created?.Id))
         {
-            if (!ProviderHttp.IsSuccess(response!.StatusCode))
-            {
-                return ProviderHttp.Classify(response, await ErrorMessageAsync(response, ct));
-            }
-            var created = await response.Content.ReadFromJsonAsync<RunwayCreateResponse>(Json, ct);
-            if (string.IsNullOrEmpty(created?.Id))
-            {
-                // It answered 2xx but without an id: a task may exist that we cannot follow.
-                return new ProviderFailure(ProviderFailureKind.NoAnswer, "Runway accepted the request but returned no task id.");
-            }
-            return new ProviderAccepted(created.Id, created.EstimatedCost?.Credits is { } c ? (int)Math.Ceiling(c) : null);
+            // It answered 2xx but without an id: a task may exist that we cannot follow.
+            return new ProviderFailure(ProviderFailureKind.NoAnswer, "Runway accepted the request but returned no task id.");
         }
+        return new ProviderAccepted(created.Id, created.EstimatedCost?.Credits is { } c ? (int)Math.Ceiling(c) : null);
     }
 
     public async Task<ProviderResult<ProviderTaskStatus>> GetTaskAsync(string taskId, CancellationToken ct)
     {
         using var request = CreateRequest(HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(taskId)}");
-        var (response, failure) = await SendAsync(request, ct);
+        var (task, failure) = await ExchangeAsync<RunwayTask>(request, ct);
         if (failure is not null)
         {
             return failure;
         }
-        using (response)
-        {
-            if (!ProviderHttp.IsSuccess(response!.StatusCode))
-            {
-                return ProviderHttp.Classify(response, await ErrorMessageAsync(response, ct));
-            }
-            var task = await response.Content.ReadFromJsonAsync<RunwayTask>(Json, ct);
-            if (task is null)
-            {
-                return new ProviderFailure(ProviderFailureKind.Transient, "Runway returned an empty task.");
-            }
-            return Map(task, logger);
-        }
+        return task is null
+            ? new ProviderFailure(ProviderFailureKind.Transient, "Runway returned an empty task.")
+            : Map(task, logger);
     }
 
     internal static ProviderTaskStatus Map(RunwayTask task, ILogger logger)
@@ -133,16 +115,34 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
         return request;
     }
 
-    private async Task<(HttpResponseMessage? Response, ProviderFailure? Failure)> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>Sends, then returns the JSON body of a 2xx answer or a classified failure.</summary>
+    private async Task<(T? Body, ProviderFailure? Failure)> ExchangeAsync<T>(HttpRequestMessage request, CancellationToken ct)
     {
+        HttpResponseMessage response;
         try
         {
-            return (await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             logger.LogWarning("Runway {Method} {Path} failed: {Error}", request.Method, request.RequestUri?.AbsolutePath, ex.Message);
-            return (null, ProviderHttp.Classify(ex, DisplayName));
+            return (default, ProviderHttp.Classify(ex, DisplayName));
+        }
+        using (response)
+        {
+            if (!ProviderHttp.IsSuccess(response.StatusCode))
+            {
+                return (default, ProviderHttp.Classify(response, await ErrorMessageAsync(response, ct)));
+            }
+            try
+            {
+                return (await response.Content.ReadFromJsonAsync<T>(Json, ct), null);
+            }
+            catch (JsonException ex)
+            {
+                logger.LogWarning("Runway {Method} {Path} answered unreadable JSON: {Error}", request.Method, request.RequestUri?.AbsolutePath, ex.Message);
+                return (default, new ProviderFailure(ProviderFailureKind.NoAnswer, "Runway answered with something that is not the expected JSON."));
+            }
         }
     }
 
