@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Studio.Emulator.Media;
+using Studio.Emulator.Kie;
+using Studio.Emulator.Pixazo;
+using Studio.Emulator.Runware;
 using Studio.Emulator.Runway;
 
 namespace Studio.Emulator;
@@ -32,6 +35,9 @@ public static class EmulatorServiceCollectionExtensions
         services.TryAddSingleton<VideoRenderer>();
 
         services.AddRunwayEmulator();
+        services.AddPixazoEmulator();
+        services.AddRunwareEmulator();
+        services.AddKieEmulator();
         return services;
     }
 }

@@ -10,6 +10,7 @@ using Studio.Web.Features.Projects;
 using Studio.Web.Features.Providers;
 using Studio.Web.Features.Storage;
 using Studio.Web.Features.Teams;
+using Studio.Web.Features.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve static assets from the build output in every environment, not only Development (a no-op once published).
@@ -25,6 +26,7 @@ builder.AddMedia();
 builder.AddProviders();
 builder.AddArchive();
 builder.AddGenerations();
+builder.AddWebhooks();
 builder.AddLiveUpdates();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -44,6 +46,7 @@ app.MapStaticAssets();
 app.MapProviders();
 app.MapAccounts();
 app.MapMedia();
+app.MapWebhooks();
 app.MapLiveUpdates();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Studio.Web.Features.Accounts;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Projects;
+using Studio.Web.Features.Providers;
 using Studio.Web.Features.Teams;
 
 namespace Studio.Web.Data;
@@ -13,6 +14,7 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Generation> Generations => Set<Generation>();
+    public DbSet<TeamProviderKey> TeamProviderKeys => Set<TeamProviderKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

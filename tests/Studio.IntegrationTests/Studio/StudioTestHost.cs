@@ -82,7 +82,7 @@ public sealed partial class StudioTestHost : IAsyncDisposable
     /// Starts a studio with no API key: Sandbox mode, the built-in emulator answering on the studio's own port.
     /// That needs a real port, so this one runs on Kestrel (<see cref="Server"/> is not available).
     /// </summary>
-    public static StudioTestHost StartSandbox(string dataDirectory, double emulatorRunningSeconds = 1.5)
+    public static StudioTestHost StartSandbox(string dataDirectory, double emulatorRunningSeconds = 1.5, IReadOnlyDictionary<string, string>? settings = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
@@ -95,6 +95,10 @@ public sealed partial class StudioTestHost : IAsyncDisposable
             builder.UseSetting("Jobs:TickSeconds", "0.1");
             builder.UseSetting("Jobs:LeaseSeconds", "2");
             builder.UseSetting("Archive:TempDirectory", Path.Combine(dataDirectory, "staging"));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
         });
         factory.UseKestrel(0);
         factory.StartServer();

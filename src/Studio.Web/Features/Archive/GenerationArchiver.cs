@@ -10,6 +10,9 @@ using Studio.Web.Features.Storage;
 
 namespace Studio.Web.Features.Archive;
 
+/// <summary>Where an output may come from: the provider's own hosts, over https (plain http only from the Sandbox emulator).</summary>
+public sealed record ArchiveSource(bool IsSandbox, IReadOnlyCollection<string> AllowedHosts, string ProviderName);
+
 public sealed record ArchivedVideo(string VideoKey, string PosterKey, string Sha256, long Length, int Width, int Height, double? DurationSeconds, string Codec);
 
 public sealed record ArchiveOutcome(ArchivedVideo? Video, string? Error, bool Retryable, bool UrlExpired = false)
@@ -33,9 +36,9 @@ public sealed class GenerationArchiver(
     public const string HttpClientName = "archive";
     private readonly ArchiveOptions _options = options.Value;
 
-    public async Task<ArchiveOutcome> ArchiveAsync(Generation generation, IVideoProvider provider, CancellationToken ct)
+    public async Task<ArchiveOutcome> ArchiveAsync(Generation generation, ArchiveSource source, CancellationToken ct)
     {
-        if (UrlError(generation.ProviderOutputUrl, provider) is { } urlError)
+        if (UrlError(generation.ProviderOutputUrl, source) is { } urlError)
         {
             logger.LogWarning("Generation {GenerationId}: refused to fetch output: {Error}", generation.Id, urlError);
             return ArchiveOutcome.Fail(urlError, retryable: false);
@@ -108,20 +111,20 @@ public sealed class GenerationArchiver(
     }
 
     /// <summary>SSRF guard: only the provider's own output hosts, only https (plain http only for the Sandbox emulator).</summary>
-    public static string? UrlError(string? url, IVideoProvider provider)
+    public static string? UrlError(string? url, ArchiveSource source)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
             return "the provider returned no usable output address.";
         }
-        var schemeOk = uri.Scheme == Uri.UriSchemeHttps || (provider.IsSandbox && uri.Scheme == Uri.UriSchemeHttp);
+        var schemeOk = uri.Scheme == Uri.UriSchemeHttps || (source.IsSandbox && uri.Scheme == Uri.UriSchemeHttp);
         if (!schemeOk)
         {
             return $"output address scheme \"{uri.Scheme}\" is not allowed.";
         }
-        if (!ProviderHttp.HostAllowed(uri, provider.OutputHosts))
+        if (!ProviderHttp.HostAllowed(uri, source.AllowedHosts))
         {
-            return $"output host \"{uri.Host}\" is not one of {provider.Name}'s output hosts.";
+            return $"output host \"{uri.Host}\" is not one of {source.ProviderName}'s output hosts.";
         }
         return null;
     }

@@ -22,8 +22,12 @@ public sealed class Generation
     public long? Seed { get; set; }
     public string? FirstFrameBlobKey { get; set; }
     public string? FirstFrameContentType { get; set; }
+    public string? Quality { get; set; }
     public bool IsSandbox { get; set; }
-    public int EstimatedCredits { get; set; }
+    /// <summary>Null when the provider's price is unknown (kie).</summary>
+    public int? EstimatedCredits { get; set; }
+    /// <summary>Set when this take extends another (kie's extend): the new take continues the parent's video.</summary>
+    public Guid? ParentGenerationId { get; set; }
 
     // Where it stands.
     public GenerationState State { get; set; }
@@ -31,11 +35,17 @@ public sealed class Generation
     public int Version { get; set; }
     public double? Progress { get; set; }
     public string? ProviderTaskId { get; set; }
+    /// <summary>A provider's own words about where the task stands, e.g. "queued at provider" (Runway THROTTLED).</summary>
+    public string? ProviderDetail { get; set; }
+    /// <summary>SHA-256 of the per-generation webhook token; the token itself is only ever in the callback URL.</summary>
+    public string? CallbackTokenHash { get; set; }
+    /// <summary>When a webhook was asked for, the time by which it is overdue and polling takes over.</summary>
+    public DateTime? CallbackExpectedBy { get; set; }
     /// <summary>Set when a create request leaves; a Submitting row found with it set after a crash is Uncertain.</summary>
     public DateTime? SubmitStartedAt { get; set; }
     /// <summary>Internal only: users never see provider URLs.</summary>
     public string? ProviderOutputUrl { get; set; }
-    public int? CostCredits { get; set; }
+    public double? CostCredits { get; set; }
     public string? FailureReason { get; set; }
     public string? FailureCode { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -70,6 +80,10 @@ internal sealed class GenerationConfiguration : IEntityTypeConfiguration<Generat
         builder.Property(g => g.PromptText).HasMaxLength(4000);
         builder.Property(g => g.Ratio).HasMaxLength(16);
         builder.Property(g => g.ProviderTaskId).HasMaxLength(128);
+        builder.Property(g => g.ProviderDetail).HasMaxLength(200);
+        builder.Property(g => g.CallbackTokenHash).HasMaxLength(64);
+        builder.Property(g => g.Quality).HasMaxLength(16);
+        builder.HasIndex(g => g.ParentGenerationId);
         builder.Property(g => g.LeaseOwner).HasMaxLength(64);
         builder.Property(g => g.VideoSha256).HasMaxLength(64);
         builder.HasOne(g => g.Project).WithMany().HasForeignKey(g => g.ProjectId);

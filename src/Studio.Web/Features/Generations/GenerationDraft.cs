@@ -1,13 +1,17 @@
 namespace Studio.Web.Features.Generations;
 
 /// <summary>What the composer hands over: the user's request, not yet validated by the server.</summary>
+/// <param name="Ratio">Runway-style ratio ("1280:720"); empty when the model takes the ratio from the first frame.</param>
+/// <param name="Quality">Output quality where the model offers a choice (kie: 720p or 1080p).</param>
 public sealed record GenerationDraft(
     string ModelId,
     string PromptText,
     string Ratio,
     int DurationSeconds,
     long? Seed,
-    FirstFrameImage? FirstFrame);
+    FirstFrameImage? FirstFrame,
+    string Provider = "runway",
+    string? Quality = null);
 
 public sealed record FirstFrameImage(string FileName, string ContentType, byte[] Content);
 

@@ -11,6 +11,9 @@ public static class GenerationDraftValidator
     /// <summary>Runway takes an inline image of at most 5 MB as a base64 data URI: about 3.3 MB before encoding.</summary>
     public const int MaxFirstFrameBytes = 3_300_000;
 
+    /// <summary>The largest first frame any model takes: the composer reads no more than this from the browser.</summary>
+    public static int MaxFirstFrameBytesAnyModel => VideoModels.All.Max(m => m.FirstFrame.MaxBytes);
+
     public static class Fields
     {
         public const string Model = nameof(GenerationDraft.ModelId);
@@ -19,15 +22,16 @@ public static class GenerationDraftValidator
         public const string Duration = nameof(GenerationDraft.DurationSeconds);
         public const string Seed = nameof(GenerationDraft.Seed);
         public const string FirstFrame = nameof(GenerationDraft.FirstFrame);
+        public const string Quality = nameof(GenerationDraft.Quality);
     }
 
     public static DraftErrors Validate(GenerationDraft draft)
     {
         var errors = new DraftErrors();
-        var model = VideoModels.Find(draft.ModelId);
+        var model = VideoModels.Find(draft.Provider, draft.ModelId);
         if (model is null)
         {
-            errors[Fields.Model] = $"Unknown model \"{draft.ModelId}\".";
+            errors[Fields.Model] = $"Unknown model \"{draft.ModelId}\" for provider \"{draft.Provider}\".";
             return errors;
         }
 
@@ -36,27 +40,57 @@ public static class GenerationDraftValidator
             errors[Fields.Prompt] = promptError;
         }
 
-        if (draft.FirstFrame is { } image && FirstFrameError(image.Content, image.FileName) is { } imageError)
+        if (draft.FirstFrame is { } image && FirstFrameError(image.Content, image.FileName, model.FirstFrame.MaxBytes) is { } imageError)
         {
             errors[Fields.FirstFrame] = imageError;
         }
 
         var ratios = model.RatiosFor(draft.FirstFrame is not null);
-        if (!ratios.Contains(draft.Ratio))
+        if (draft.FirstFrame is not null && model.ImageDecidesRatio)
         {
-            errors[Fields.Ratio] = draft.FirstFrame is null
-                ? $"{model.DisplayName} text-to-video takes {string.Join(" or ", ratios)}; add a first-frame image for other ratios."
-                : $"{model.DisplayName} image-to-video takes {string.Join(", ", ratios)}.";
+            if (draft.Ratio.Length > 0)
+            {
+                errors[Fields.Ratio] = $"{model.DisplayName} takes the ratio from the first-frame image; no ratio can be chosen.";
+            }
+        }
+        else if (!ratios.Contains(draft.Ratio))
+        {
+            var labels = string.Join(", ", ratios.Select(VideoModels.AspectLabel));
+            errors[Fields.Ratio] = draft.FirstFrame is null && model.ImageToVideoRatios.Except(ratios).Any()
+                ? $"{model.DisplayName} text-to-video takes {labels}; add a first-frame image for other ratios."
+                : $"{model.DisplayName} takes {labels}.";
         }
 
-        if (draft.DurationSeconds < model.MinDurationSeconds || draft.DurationSeconds > model.MaxDurationSeconds)
+        if (!model.Durations.Contains(draft.DurationSeconds))
         {
-            errors[Fields.Duration] = $"Duration must be {model.MinDurationSeconds}–{model.MaxDurationSeconds} seconds.";
+            errors[Fields.Duration] = model.DurationIsRange
+                ? $"Duration must be {model.MinDurationSeconds}–{model.MaxDurationSeconds} seconds."
+                : $"{model.DisplayName} makes {string.Join(" or ", model.Durations)}-second videos.";
+        }
+
+        if (model.QualityOptions.Count > 0)
+        {
+            if (draft.Quality is null || !model.QualityOptions.Contains(draft.Quality))
+            {
+                errors[Fields.Quality] = $"Choose a quality: {string.Join(" or ", model.QualityOptions)}.";
+            }
+            else if (!model.QualitiesFor(draft.DurationSeconds).Contains(draft.Quality))
+            {
+                errors[Fields.Quality] = $"{draft.Quality} is only made for videos up to {model.QualityMaxDuration![draft.Quality]} seconds.";
+            }
+        }
+        else if (draft.Quality is not null)
+        {
+            errors[Fields.Quality] = $"{model.DisplayName} has no quality setting.";
         }
 
         if (draft.Seed is < 0 or > MaxSeed)
         {
             errors[Fields.Seed] = $"Seed must be a whole number from 0 to {MaxSeed}.";
+        }
+        else if (draft.Seed is not null && !model.SupportsSeed)
+        {
+            errors[Fields.Seed] = $"{model.DisplayName} takes no seed.";
         }
 
         return errors;
@@ -76,7 +110,7 @@ public static class GenerationDraftValidator
         return null;
     }
 
-    public static string? FirstFrameError(ReadOnlySpan<byte> content, string fileName)
+    public static string? FirstFrameError(ReadOnlySpan<byte> content, string fileName, int maxBytes = MaxFirstFrameBytes)
     {
         if (content.Length == 0)
         {
@@ -91,9 +125,9 @@ public static class GenerationDraftValidator
         {
             return $"\"{fileName}\" is not a JPEG, PNG or WebP image.";
         }
-        if (content.Length > MaxFirstFrameBytes)
+        if (content.Length > maxBytes)
         {
-            return $"\"{fileName}\" is {content.Length / 1_000_000.0:0.0} MB; the first frame may be at most {MaxFirstFrameBytes / 1_000_000.0:0.0} MB.";
+            return $"\"{fileName}\" is {content.Length / 1_000_000.0:0.0} MB; the first frame may be at most {maxBytes / 1_000_000.0:0.0} MB.";
         }
         return null;
     }

@@ -5,6 +5,7 @@ using Studio.Web.Features.Archive;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Providers;
 using Studio.Web.Features.Storage;
+using Studio.Web.Features.Webhooks;
 
 namespace Studio.Web.Features.Generations;
 
@@ -15,6 +16,8 @@ namespace Studio.Web.Features.Generations;
 public sealed class GenerationProcessor(
     IDbContextFactory<StudioDbContext> dbFactory,
     ProviderCatalog providers,
+    ProviderConnections connections,
+    CallbackLinks callbackLinks,
     IBlobStore blobs,
     GenerationArchiver archiver,
     GenerationNotifier notifier,
@@ -33,10 +36,21 @@ public sealed class GenerationProcessor(
             return;
         }
         var provider = providers.Get(generation.Provider);
+        ProviderConnection connection;
+        try
+        {
+            connection = await connections.ForTeamAsync(generation.TeamId, generation.Provider, ct);
+        }
+        catch (ProviderNotConfiguredException ex)
+        {
+            await MoveAsync(db, generation, GenerationState.Failed, g => g.FailureReason = ex.Message, ct);
+            return;
+        }
+        var step = new Step(db, generation, provider, connection);
         switch (generation.State)
         {
             case GenerationState.Reserved:
-                await SubmitAsync(db, generation, provider, ct);
+                await SubmitAsync(step, ct);
                 break;
             case GenerationState.Submitting when generation.SubmitStartedAt is not null:
                 // We went down while a create request was out: it may have made a task we cannot find.
@@ -44,35 +58,51 @@ public sealed class GenerationProcessor(
                     g.FailureReason = "The studio stopped while sending this to the provider, so it may or may not have been created there. It was not sent again, to avoid paying twice.", ct);
                 break;
             case GenerationState.Submitting:
-                await SubmitAsync(db, generation, provider, ct);
+                await SubmitAsync(step, ct);
                 break;
             case GenerationState.Queued:
             case GenerationState.Running:
-                await PollAsync(db, generation, provider, ct);
+                await PollAsync(step, ct);
                 break;
             case GenerationState.Archiving:
-                await ArchiveAsync(db, generation, provider, ct);
+                await ArchiveAsync(step, ct);
                 break;
         }
     }
 
-    private async Task SubmitAsync(StudioDbContext db, Generation generation, IVideoProvider provider, CancellationToken ct)
+    /// <summary>What one step works with.</summary>
+    private sealed record Step(StudioDbContext Db, Generation Generation, IVideoProvider Provider, ProviderConnection Connection);
+
+    private async Task SubmitAsync(Step step, CancellationToken ct)
     {
+        var (db, generation, provider, connection) = step;
         var now = Now;
+        // Everything the request will carry that must be known later is committed first: the moment it leaves,
+        // the webhook token's hash, and (Runware) the task id the studio chose.
+        var callback = callbackLinks.ForSubmit(generation, provider, connection);
+        Action<Generation> prepare = g =>
+        {
+            g.SubmitStartedAt = now;
+            g.CallbackTokenHash = callback?.TokenHash;
+            if (provider.Capabilities.ClientTaskIds)
+            {
+                g.ProviderTaskId ??= Guid.NewGuid().ToString();
+            }
+        };
         if (generation.State == GenerationState.Reserved)
         {
-            if (!await MoveAsync(db, generation, GenerationState.Submitting, g => g.SubmitStartedAt = now, ct))
+            if (!await MoveAsync(db, generation, GenerationState.Submitting, prepare, ct))
             {
                 return;
             }
         }
         else
         {
-            generation.SubmitStartedAt = now;
+            prepare(generation);
             await SaveAsync(db, generation, publish: false, ct);
         }
 
-        string? dataUri = null;
+        ProviderImage? firstFrame = null;
         if (generation.FirstFrameBlobKey is not null)
         {
             await using var image = await blobs.OpenReadAsync(generation.FirstFrameBlobKey, ct);
@@ -83,23 +113,42 @@ public sealed class GenerationProcessor(
             }
             using var buffer = new MemoryStream();
             await image.Stream.CopyToAsync(buffer, ct);
-            dataUri = $"data:{generation.FirstFrameContentType};base64,{Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length)}";
+            firstFrame = new ProviderImage(generation.FirstFrameContentType!, buffer.Length,
+                $"data:{generation.FirstFrameContentType};base64,{Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length)}",
+                callbackLinks.FirstFrameUrl(generation, connection));
         }
 
-        var result = await provider.SubmitAsync(new ProviderSubmission(
-            generation.Id, generation.Model, generation.PromptText, generation.Ratio, generation.DurationSeconds, generation.Seed, dataUri), ct);
+        ProviderResult<ProviderAccepted> result;
+        if (generation.ParentGenerationId is { } parentId)
+        {
+            var parentTaskId = await db.Generations.Where(g => g.Id == parentId).Select(g => g.ProviderTaskId).FirstOrDefaultAsync(ct);
+            result = parentTaskId is null
+                ? new ProviderFailure(ProviderFailureKind.Rejected, "The take being extended has no provider task.")
+                : await provider.ExtendAsync(connection, new ProviderExtension(generation.Id, parentTaskId, generation.PromptText, generation.Quality, callback?.Url), ct);
+        }
+        else
+        {
+            result = await provider.SubmitAsync(connection, new ProviderSubmission(
+                generation.Id, generation.Model, generation.PromptText, generation.Ratio, generation.DurationSeconds, generation.Seed,
+                firstFrame, generation.Quality, callback?.Url, provider.Capabilities.ClientTaskIds ? generation.ProviderTaskId : null), ct);
+        }
 
         if (result.IsSuccess)
         {
             var accepted = result.Value!;
+            var cadence = connections.Cadence(connection);
             await MoveAsync(db, generation, GenerationState.Queued, g =>
             {
                 g.ProviderTaskId = accepted.TaskId;
                 g.EstimatedCredits = accepted.EstimatedCredits ?? g.EstimatedCredits;
                 g.AttemptCount = 0;
-                g.NextAttemptAt = Now + provider.Cadence.Initial;
+                g.FailureReason = null;
+                // With a webhook on its way, the first look waits until the callback would be overdue.
+                g.CallbackExpectedBy = callback is null ? null : Now + callbackLinks.Grace(connection);
+                g.NextAttemptAt = g.CallbackExpectedBy ?? Now + cadence.Initial;
             }, ct);
-            logger.LogInformation("Generation {GenerationId} accepted by {Provider} as task {TaskId}", generation.Id, provider.Name, accepted.TaskId);
+            logger.LogInformation("Generation {GenerationId} accepted by {Provider} ({Connection}) as task {TaskId}{Webhook}",
+                generation.Id, provider.Name, connection.KeySource, accepted.TaskId, callback is null ? "" : ", webhook requested");
             return;
         }
 
@@ -107,6 +156,14 @@ public sealed class GenerationProcessor(
         logger.LogWarning("Generation {GenerationId} submit to {Provider} failed: {Kind} {Message}", generation.Id, provider.Name, failure.Kind, failure.Message);
         switch (failure.Kind)
         {
+            case ProviderFailureKind.NoAnswer when provider.Capabilities.ClientTaskIds:
+                // The studio chose the task id, so it can safely ask whether the task exists instead of guessing.
+                await MoveAsync(db, generation, GenerationState.Queued, g =>
+                {
+                    g.ProviderDetail = "checking whether the provider received it";
+                    g.NextAttemptAt = Now + connections.Cadence(connection).Initial;
+                }, ct);
+                break;
             case ProviderFailureKind.NoAnswer:
                 await MoveAsync(db, generation, GenerationState.Uncertain, g =>
                     g.FailureReason = $"{failure.Message} The provider may have started it anyway; it was not sent again, to avoid paying twice.", ct);
@@ -122,31 +179,35 @@ public sealed class GenerationProcessor(
             default:
                 await MoveAsync(db, generation, GenerationState.Failed, g =>
                 {
-                    g.FailureReason = FailureText.ForSubmit(failure);
+                    g.FailureReason = FailureText.ForSubmit(failure, provider.Capabilities.DisplayName);
                     g.FailureCode = failure.Kind.ToString();
                 }, ct);
                 break;
         }
     }
 
-    private async Task PollAsync(StudioDbContext db, Generation generation, IVideoProvider provider, CancellationToken ct)
+    private async Task PollAsync(Step step, CancellationToken ct)
     {
-        var result = await provider.GetTaskAsync(generation.ProviderTaskId!, ct);
+        var (db, generation, provider, connection) = step;
+        var cadence = connections.Cadence(connection);
+        var result = await provider.GetTaskAsync(connection, generation.ProviderTaskId!, ct);
         if (!result.IsSuccess)
         {
             var failure = result.Failure!;
             if (failure.IsRetryable)
             {
                 generation.AttemptCount++;
-                generation.NextAttemptAt = Now + Backoff.Next(generation.AttemptCount, provider.Cadence.Initial, provider.Cadence.Max, failure.RetryAfter);
+                generation.NextAttemptAt = Now + Backoff.Next(generation.AttemptCount, cadence.Initial, cadence.Max, failure.RetryAfter);
                 await SaveAsync(db, generation, publish: false, ct);
                 return;
             }
             await MoveAsync(db, generation, GenerationState.Failed, g =>
             {
                 g.FailureReason = failure.Kind == ProviderFailureKind.NotFound
-                    ? "The provider no longer knows this task (it was cancelled or deleted there)."
-                    : FailureText.ForSubmit(failure);
+                    ? generation.ProviderDetail == "checking whether the provider received it"
+                        ? "The provider never received this take (checked by its task id); nothing was charged. Generate again."
+                        : "The provider no longer knows this task (it was cancelled or deleted there)."
+                    : FailureText.ForSubmit(failure, provider.Capabilities.DisplayName);
                 g.FailureCode = failure.Kind.ToString();
             }, ct);
             return;
@@ -154,12 +215,19 @@ public sealed class GenerationProcessor(
 
         var status = result.Value!;
         generation.AttemptCount++;
-        var nextPoll = Now + Backoff.Next(generation.AttemptCount, provider.Cadence.Initial, provider.Cadence.Max, null);
+        var nextPoll = Now + Backoff.Next(generation.AttemptCount, cadence.Initial, cadence.Max, null);
+        if (generation.CallbackExpectedBy is { } expected && expected > Now && status.Phase is ProviderTaskPhase.Queued or ProviderTaskPhase.Running)
+        {
+            // A webhook is still on its way: look again no sooner than when it would be overdue.
+            nextPoll = expected;
+        }
+        var detailChanged = status.Detail != generation.ProviderDetail;
+        generation.ProviderDetail = status.Detail;
         switch (status.Phase)
         {
             case ProviderTaskPhase.Queued:
                 generation.NextAttemptAt = nextPoll;
-                await SaveAsync(db, generation, publish: false, ct);
+                await SaveAsync(db, generation, publish: detailChanged, ct);
                 break;
             case ProviderTaskPhase.Running when generation.State == GenerationState.Queued:
                 await MoveAsync(db, generation, GenerationState.Running, g =>
@@ -176,7 +244,7 @@ public sealed class GenerationProcessor(
                 {
                     generation.Progress = status.Progress;
                 }
-                await SaveAsync(db, generation, publish: changed, ct);
+                await SaveAsync(db, generation, publish: changed || detailChanged, ct);
                 break;
             case ProviderTaskPhase.Succeeded:
                 var output = status.OutputUrls?.FirstOrDefault();
@@ -189,17 +257,18 @@ public sealed class GenerationProcessor(
                     {
                         g.ProviderOutputUrl = output;
                         g.CostCredits = status.CostCredits;
+                        g.Seed = status.Seed ?? g.Seed;
                         g.Progress = 1;
                         g.AttemptCount = 0;
                     }, ct))
                 {
-                    await ArchiveAsync(db, generation, provider, ct);
+                    await ArchiveAsync(step, ct);
                 }
                 break;
             case ProviderTaskPhase.Failed:
                 await MoveAsync(db, generation, GenerationState.Failed, g =>
                 {
-                    g.FailureReason = FailureText.ForTask(status.FailureCode);
+                    g.FailureReason = FailureText.ForTask(status.FailureCode, status.Retryable);
                     g.FailureCode = status.FailureCode;
                     g.CostCredits = status.CostCredits;
                 }, ct);
@@ -214,18 +283,20 @@ public sealed class GenerationProcessor(
         }
     }
 
-    private async Task ArchiveAsync(StudioDbContext db, Generation generation, IVideoProvider provider, CancellationToken ct)
+    private async Task ArchiveAsync(Step step, CancellationToken ct)
     {
-        var outcome = await archiver.ArchiveAsync(generation, provider, ct);
+        var (db, generation, provider, connection) = step;
+        var source = new ArchiveSource(connection.IsSandbox, connections.OutputHosts(connection), provider.Name);
+        var outcome = await archiver.ArchiveAsync(generation, source, ct);
         if (outcome.UrlExpired && generation.ProviderTaskId is not null)
         {
             // Runway's output links expire; the task hands out fresh ones.
-            var fresh = await provider.GetTaskAsync(generation.ProviderTaskId, ct);
+            var fresh = await provider.GetTaskAsync(connection, generation.ProviderTaskId, ct);
             if (fresh.IsSuccess && fresh.Value!.OutputUrls?.FirstOrDefault() is { } url && url != generation.ProviderOutputUrl)
             {
                 generation.ProviderOutputUrl = url;
                 await SaveAsync(db, generation, publish: false, ct);
-                outcome = await archiver.ArchiveAsync(generation, provider, ct);
+                outcome = await archiver.ArchiveAsync(generation, source, ct);
             }
         }
 
@@ -316,15 +387,15 @@ public static class Backoff
 /// <summary>What a user is told. Runway asks integrators not to show raw moderation text.</summary>
 public static class FailureText
 {
-    public static string ForSubmit(ProviderFailure failure) => failure.Kind switch
+    public static string ForSubmit(ProviderFailure failure, string provider = "The provider") => failure.Kind switch
     {
-        ProviderFailureKind.Unauthorized => "The provider refused the API key. An admin must check the key in settings.",
-        ProviderFailureKind.InsufficientCredits => "The provider account has no credits left. An admin must top it up.",
-        ProviderFailureKind.RateLimited or ProviderFailureKind.Transient => $"The provider stayed busy: {failure.Message}",
+        ProviderFailureKind.Unauthorized => $"{provider} refused the team's API key. A team admin must check it in Team settings → Providers.",
+        ProviderFailureKind.InsufficientCredits => $"The {provider} account's balance is exhausted. A team admin must top it up; this take was not retried.",
+        ProviderFailureKind.RateLimited or ProviderFailureKind.Transient => $"{provider} stayed busy: {failure.Message}",
         _ => failure.Message,
     };
 
-    public static string ForTask(string? failureCode) => failureCode switch
+    public static string ForTask(string? failureCode, bool retryable = false) => failureCode switch
     {
         { } c when c.StartsWith("SAFETY", StringComparison.OrdinalIgnoreCase) =>
             "The provider's content moderation declined this prompt or image. Change it and try again.",
@@ -332,6 +403,7 @@ public static class FailureText
             "The provider rejected its own output for quality. Try again, perhaps with a different image (overlaid text is a common cause).",
         { } c when c.StartsWith("ASSET", StringComparison.OrdinalIgnoreCase) =>
             "The provider could not use the input image. Try another JPEG, PNG or WebP.",
+        _ when retryable => "The provider had a system error and did not charge for it. Generate again.",
         _ => "The provider could not make this video. Try again.",
     };
 }

@@ -19,6 +19,9 @@ public sealed record GenerationView(
     string Model,
     string Provider,
     bool IsSandbox,
+    string? Quality,
+    string? ProviderDetail,
+    Guid? ParentGenerationId,
     string PromptText,
     string Ratio,
     int DurationSeconds,
@@ -28,7 +31,7 @@ public sealed record GenerationView(
     string CreatedByName,
     DateTime CreatedAt,
     DateTime? CompletedAt,
-    int EstimatedCredits,
+    int? EstimatedCredits,
     int? VideoWidth,
     int? VideoHeight,
     double? VideoDurationSeconds,
@@ -36,6 +39,13 @@ public sealed record GenerationView(
     string? VideoCodec)
 {
     public bool IsReady => State == GenerationState.Ready;
+
+    /// <summary>Not yet sent, or queued/running at a provider that can cancel.</summary>
+    public bool CanCancel => State == GenerationState.Reserved
+        || (State is GenerationState.Queued or GenerationState.Running && Provider == "runway");
+
+    /// <summary>A finished take at a provider that can continue it (kie's extend).</summary>
+    public bool CanExtend => State == GenerationState.Ready && Provider == "kie";
 }
 
 public sealed record SubmitResult(Guid? GenerationId, DraftErrors Errors, bool IsNotFound = false)
@@ -48,8 +58,10 @@ public sealed class GenerationService(
     IDbContextFactory<StudioDbContext> dbFactory,
     IBlobStore blobs,
     ProviderCatalog providers,
+    ProviderConnections connections,
     GenerationNotifier notifier,
     GenerationWorkSignal workSignal,
+    Webhooks.CallbackLinks callbackLinks,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
@@ -78,8 +90,24 @@ public sealed class GenerationService(
             return new SubmitResult(null, new DraftErrors { [FormError] = "Viewers cannot generate. Ask a team admin for the Editor role." });
         }
 
-        var provider = providers.Default;
-        var model = VideoModels.Find(draft.ModelId)!;
+        var provider = providers.Get(draft.Provider);
+        var model = VideoModels.Find(draft.Provider, draft.ModelId)!;
+        ProviderConnection connection;
+        try
+        {
+            connection = await connections.ForTeamAsync(access.TeamId, provider.Name, ct);
+        }
+        catch (ProviderNotConfiguredException ex)
+        {
+            return new SubmitResult(null, new DraftErrors { [FormError] = ex.Message + " A team admin can add a key in Team settings → Providers." });
+        }
+        if (draft.FirstFrame is not null && model.FirstFrame.InlineMaxBytes is null && !connection.IsSandbox && !callbackLinks.HasPublicAddress)
+        {
+            return new SubmitResult(null, new DraftErrors
+            {
+                [GenerationDraftValidator.Fields.FirstFrame] = $"{provider.Capabilities.DisplayName} fetches images from a URL, and this studio has no public address. An administrator must set Studio:PublicBaseUrl.",
+            });
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         var generation = new Generation
         {
@@ -92,9 +120,10 @@ public sealed class GenerationService(
             PromptText = draft.PromptText,
             Ratio = draft.Ratio,
             DurationSeconds = draft.DurationSeconds,
+            Quality = draft.Quality,
             // Runway does not echo the seed it picks, so the studio picks it: every take can be made again.
-            Seed = draft.Seed ?? Random.Shared.NextInt64(0, GenerationDraftValidator.MaxSeed + 1),
-            IsSandbox = provider.IsSandbox,
+            Seed = model.SupportsSeed ? draft.Seed ?? Random.Shared.NextInt64(0, GenerationDraftValidator.MaxSeed + 1) : null,
+            IsSandbox = connection.IsSandbox,
             EstimatedCredits = model.EstimateCredits(draft.DurationSeconds),
             State = GenerationState.Reserved,
             Version = 1,
@@ -134,6 +163,122 @@ public sealed class GenerationService(
         return new SubmitResult(generation.Id, []);
     }
 
+    /// <summary>
+    /// Cancels a take: one not yet sent simply stops; one queued or running at Runway is cancelled there first
+    /// (DELETE task). Returns an error to show, or null.
+    /// </summary>
+    public async Task<string?> CancelAsync(string userId, Guid generationId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var generation = await db.Generations
+            .Where(g => g.Id == generationId && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId && m.Role != TeamRole.Viewer))
+            .FirstOrDefaultAsync(ct);
+        if (generation is null)
+        {
+            return "Take not found.";
+        }
+        var provider = providers.Get(generation.Provider);
+        if (generation.State is GenerationState.Queued or GenerationState.Running)
+        {
+            if (!provider.Capabilities.Cancel)
+            {
+                return $"{provider.Capabilities.DisplayName} cannot cancel a take once it has started.";
+            }
+            var connection = await connections.ForTeamAsync(generation.TeamId, generation.Provider, ct);
+            var result = await provider.CancelAsync(connection, generation.ProviderTaskId!, ct);
+            if (!result.IsSuccess && result.Failure!.Kind != ProviderFailureKind.NotFound)
+            {
+                return $"{provider.Capabilities.DisplayName} did not cancel it: {result.Failure.Message}";
+            }
+        }
+        else if (generation.State != GenerationState.Reserved)
+        {
+            return generation.State == GenerationState.Submitting
+                ? "It is being sent right now; try again in a moment."
+                : $"A take that is {generation.State.ToString().ToLowerInvariant()} cannot be cancelled.";
+        }
+        if (!GenerationStateMachine.CanMove(generation.State, GenerationState.Cancelled))
+        {
+            return "It can no longer be cancelled.";
+        }
+        generation.State = GenerationState.Cancelled;
+        generation.FailureReason = "Cancelled in the studio.";
+        generation.CompletedAt = clock.GetUtcNow().UtcDateTime;
+        generation.UpdatedAt = generation.CompletedAt.Value;
+        generation.Version++;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The worker moved it meanwhile; the next poll sees the cancelled task at the provider.
+            return null;
+        }
+        await notifier.PublishAsync(new GenerationChanged(generation.Id, generation.ProjectId, generation.TeamId, generation.Version, generation.State, generation.Progress));
+        logger.LogInformation("Generation {GenerationId} cancelled by {UserId}", generation.Id, userId);
+        return null;
+    }
+
+    /// <summary>"Extend this take" (kie): a new take in the same project that continues the parent's video.</summary>
+    public async Task<SubmitResult> ExtendAsync(string userId, Guid parentId, string prompt, string quality, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var parent = await db.Generations.AsNoTracking()
+            .Where(g => g.Id == parentId && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId && m.Role != TeamRole.Viewer))
+            .FirstOrDefaultAsync(ct);
+        if (parent is null)
+        {
+            return new SubmitResult(null, new DraftErrors { [FormError] = "Take not found." }, IsNotFound: true);
+        }
+        var provider = providers.Get(parent.Provider);
+        if (!provider.Capabilities.Extend || parent.State != GenerationState.Ready)
+        {
+            return new SubmitResult(null, new DraftErrors { [FormError] = $"Only a ready take made with a provider that can extend can be extended." });
+        }
+        var model = VideoModels.Find(parent.Provider, parent.Model)!;
+        var errors = new DraftErrors();
+        if (GenerationDraftValidator.PromptError(prompt, model) is { } promptError)
+        {
+            errors[GenerationDraftValidator.Fields.Prompt] = promptError;
+        }
+        if (!model.QualityOptions.Contains(quality))
+        {
+            errors[GenerationDraftValidator.Fields.Quality] = $"Choose a quality: {string.Join(" or ", model.QualityOptions)}.";
+        }
+        if (!errors.IsValid)
+        {
+            return new SubmitResult(null, errors);
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var generation = new Generation
+        {
+            Id = Guid.CreateVersion7(),
+            TeamId = parent.TeamId,
+            ProjectId = parent.ProjectId,
+            CreatedByUserId = userId,
+            Provider = parent.Provider,
+            Model = parent.Model,
+            PromptText = prompt,
+            Ratio = parent.Ratio,
+            DurationSeconds = parent.DurationSeconds,
+            Quality = quality,
+            IsSandbox = parent.IsSandbox,
+            EstimatedCredits = model.EstimateCredits(parent.DurationSeconds),
+            ParentGenerationId = parent.Id,
+            State = GenerationState.Reserved,
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.Generations.Add(generation);
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync(new GenerationChanged(generation.Id, generation.ProjectId, generation.TeamId, generation.Version, generation.State, null));
+        workSignal.Wake();
+        return new SubmitResult(generation.Id, []);
+    }
+
     public async Task<IReadOnlyList<GenerationView>> ListForProjectAsync(string userId, Guid projectId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -153,7 +298,7 @@ public sealed class GenerationService(
             .Where(filter)
             .OrderByDescending(g => g.CreatedAt)
             .Select(g => new GenerationView(
-                g.Id, g.ProjectId, g.TeamId, g.Version, g.State, g.Progress, g.Model, g.Provider, g.IsSandbox,
+                g.Id, g.ProjectId, g.TeamId, g.Version, g.State, g.Progress, g.Model, g.Provider, g.IsSandbox, g.Quality, g.ProviderDetail, g.ParentGenerationId,
                 g.PromptText, g.Ratio, g.DurationSeconds, g.Seed, g.FirstFrameBlobKey != null, g.FailureReason,
                 db.Users.Where(u => u.Id == g.CreatedByUserId).Select(u => u.DisplayName).FirstOrDefault() ?? "someone",
                 g.CreatedAt, g.CompletedAt, g.EstimatedCredits,

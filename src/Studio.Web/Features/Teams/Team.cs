@@ -8,6 +8,8 @@ public sealed class Team
 {
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
+    /// <summary>The provider the composer starts with for this team.</summary>
+    public string DefaultProvider { get; set; } = "runway";
     public DateTime CreatedAt { get; set; }
     public List<TeamMember> Members { get; set; } = [];
 }
@@ -36,6 +38,7 @@ internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
     public void Configure(EntityTypeBuilder<Team> builder)
     {
         builder.Property(t => t.Name).HasMaxLength(100).IsRequired();
+        builder.Property(t => t.DefaultProvider).HasMaxLength(32).HasDefaultValue("runway");
     }
 }
 

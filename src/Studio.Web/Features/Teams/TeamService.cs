@@ -3,7 +3,10 @@ using Studio.Web.Data;
 
 namespace Studio.Web.Features.Teams;
 
-public sealed record TeamMembership(Guid TeamId, string TeamName, TeamRole Role);
+public sealed record TeamMembership(Guid TeamId, string TeamName, TeamRole Role, string DefaultProvider)
+{
+    public bool CanManage => Role is TeamRole.Owner or TeamRole.Admin;
+}
 
 /// <summary>Which teams a user belongs to, and in what role. Every other feature filters by this.</summary>
 public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
@@ -14,7 +17,7 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
         return await db.TeamMembers
             .Where(m => m.UserId == userId)
             .OrderBy(m => m.JoinedAt)
-            .Select(m => new TeamMembership(m.TeamId, m.Team!.Name, m.Role))
+            .Select(m => new TeamMembership(m.TeamId, m.Team!.Name, m.Role, m.Team.DefaultProvider))
             .ToListAsync(ct);
     }
 
@@ -23,6 +26,23 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var member = await db.TeamMembers.AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId && m.TeamId == teamId, ct);
         return member?.Role;
+    }
+
+    /// <summary>Sets the provider the composer starts with. Owners and Admins only; returns an error or null.</summary>
+    public async Task<string?> SetDefaultProviderAsync(string userId, Guid teamId, string provider, CancellationToken ct = default)
+    {
+        if (!Providers.ProviderCatalog.IsKnown(provider))
+        {
+            return $"Unknown provider \"{provider}\".";
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var role = await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
+        if (role is not (TeamRole.Owner or TeamRole.Admin))
+        {
+            return "Only the team's owner and admins can change its providers.";
+        }
+        await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s.SetProperty(t => t.DefaultProvider, provider), ct);
+        return null;
     }
 
     public static bool CanGenerate(TeamRole role) => role is TeamRole.Owner or TeamRole.Admin or TeamRole.Editor;

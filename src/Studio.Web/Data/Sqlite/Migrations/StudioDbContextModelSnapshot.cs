@@ -228,11 +228,18 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.Property<int>("AttemptCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("CallbackExpectedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CallbackTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("CostCredits")
-                        .HasColumnType("INTEGER");
+                    b.Property<double?>("CostCredits")
+                        .HasColumnType("REAL");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -244,7 +251,7 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.Property<int>("DurationSeconds")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("EstimatedCredits")
+                    b.Property<int?>("EstimatedCredits")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FailureCode")
@@ -277,6 +284,9 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ParentGenerationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PosterBlobKey")
                         .HasColumnType("TEXT");
 
@@ -296,11 +306,19 @@ namespace Studio.Web.Data.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProviderDetail")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProviderOutputUrl")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProviderTaskId")
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Quality")
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Ratio")
@@ -353,6 +371,8 @@ namespace Studio.Web.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ParentGenerationId");
+
                     b.HasIndex("ProjectId", "CreatedAt");
 
                     b.HasIndex("State", "NextAttemptAt");
@@ -391,6 +411,39 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.ToTable("Projects");
                 });
 
+            modelBuilder.Entity("Studio.Web.Features.Providers.TeamProviderKey", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyHint")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedApiKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedWebhookSigningKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedByUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TeamId", "Provider");
+
+                    b.ToTable("TeamProviderKeys");
+                });
+
             modelBuilder.Entity("Studio.Web.Features.Teams.Team", b =>
                 {
                     b.Property<Guid>("Id")
@@ -399,6 +452,13 @@ namespace Studio.Web.Data.Sqlite.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("DefaultProvider")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("runway");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -496,6 +556,17 @@ namespace Studio.Web.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Studio.Web.Features.Projects.Project", b =>
+                {
+                    b.HasOne("Studio.Web.Features.Teams.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("Studio.Web.Features.Providers.TeamProviderKey", b =>
                 {
                     b.HasOne("Studio.Web.Features.Teams.Team", "Team")
                         .WithMany()

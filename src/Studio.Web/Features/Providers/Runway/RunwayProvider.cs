@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 
 namespace Studio.Web.Features.Providers.Runway;
 
@@ -10,31 +9,25 @@ namespace Studio.Web.Features.Providers.Runway;
 /// Runway's own API (PROVIDERS.md section 1). The same code talks to the emulator in Sandbox mode;
 /// only the base URL and key differ. Runway has no webhooks, so the engine polls.
 /// </summary>
-public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> options, SandboxEndpoint sandbox, ILogger<RunwayProvider> logger)
-    : IVideoProvider
+public sealed class RunwayProvider(HttpClient http, ILogger<RunwayProvider> logger) : IVideoProvider
 {
     public const string ProviderName = "runway";
+    public const string ApiVersion = "2024-11-06";
     private const string DisplayName = "Runway";
-    /// <summary>A sandbox key the emulator accepts; it is not a secret.</summary>
-    internal const string SandboxKey = "key_sandbox0000000000000000";
-
-    private readonly RunwayOptions _options = options.Value;
 
     public string Name => ProviderName;
 
-    public bool IsSandbox => _options.IsSandbox;
+    public ProviderCapabilities Capabilities { get; } = new(
+        ProviderName, DisplayName,
+        Webhooks: false, WebhooksNeedHttps: false, SignedWebhooks: false,
+        Cancel: true, Progress: true, Extend: false, ClientTaskIds: false,
+        ServerKeyVariable: "RUNWAYML_API_SECRET",
+        DefaultBaseUrl: "https://api.dev.runwayml.com",
+        DefaultOutputHosts: ["*.cloudfront.net", "*.runwayml.com", "*.amazonaws.com"]);
 
-    public IReadOnlyCollection<string> OutputHosts => [.. _options.OutputHosts, BaseUri.Host];
-
-    public PollCadence Cadence => IsSandbox
-        ? new PollCadence(TimeSpan.FromSeconds(_options.SandboxPollSeconds), TimeSpan.FromSeconds(_options.SandboxPollSeconds))
-        : new PollCadence(TimeSpan.FromSeconds(_options.PollInitialSeconds), TimeSpan.FromSeconds(_options.PollMaxSeconds));
-
-    private Uri BaseUri => IsSandbox ? sandbox.RunwayBaseUri : new Uri(_options.BaseUrl.TrimEnd('/') + "/");
-
-    public async Task<ProviderResult<ProviderAccepted>> SubmitAsync(ProviderSubmission submission, CancellationToken ct)
+    public async Task<ProviderResult<ProviderAccepted>> SubmitAsync(ProviderConnection connection, ProviderSubmission submission, CancellationToken ct)
     {
-        var imageToVideo = submission.FirstFrameDataUri is not null;
+        var imageToVideo = submission.FirstFrame is not null;
         var body = new RunwayCreateRequest
         {
             Model = submission.Model,
@@ -42,9 +35,9 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
             Ratio = submission.Ratio,
             Duration = submission.DurationSeconds,
             Seed = submission.Seed,
-            PromptImage = imageToVideo ? [new RunwayPromptImage(submission.FirstFrameDataUri!, "first")] : null,
+            PromptImage = imageToVideo ? [new RunwayPromptImage(submission.FirstFrame!.DataUri, "first")] : null,
         };
-        using var request = CreateRequest(HttpMethod.Post, imageToVideo ? "v1/image_to_video" : "v1/text_to_video");
+        using var request = CreateRequest(connection, HttpMethod.Post, imageToVideo ? "v1/image_to_video" : "v1/text_to_video");
         request.Content = JsonContent.Create(body, options: Json);
 
         var (created, failure) = await ExchangeAsync<RunwayCreateResponse>(request, ct);
@@ -60,9 +53,9 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
         return new ProviderAccepted(created.Id, created.EstimatedCost?.Credits is { } c ? (int)Math.Ceiling(c) : null);
     }
 
-    public async Task<ProviderResult<ProviderTaskStatus>> GetTaskAsync(string taskId, CancellationToken ct)
+    public async Task<ProviderResult<ProviderTaskStatus>> GetTaskAsync(ProviderConnection connection, string taskId, CancellationToken ct)
     {
-        using var request = CreateRequest(HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(taskId)}");
+        using var request = CreateRequest(connection, HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(taskId)}");
         var (task, failure) = await ExchangeAsync<RunwayTask>(request, ct);
         if (failure is not null)
         {
@@ -73,21 +66,73 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
             : Map(task, logger);
     }
 
+    /// <summary>DELETE on a PENDING, THROTTLED or RUNNING task cancels it (PROVIDERS.md 1.8).</summary>
+    public async Task<ProviderResult<bool>> CancelAsync(ProviderConnection connection, string taskId, CancellationToken ct)
+    {
+        using var request = CreateRequest(connection, HttpMethod.Delete, $"v1/tasks/{Uri.EscapeDataString(taskId)}");
+        request.Headers.Accept.Clear();
+        request.Headers.Accept.ParseAdd("*/*");
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return ProviderHttp.Classify(ex, DisplayName);
+        }
+        using (response)
+        {
+            return ProviderHttp.IsSuccess(response.StatusCode)
+                ? true
+                : ProviderHttp.Classify(response, await ErrorMessageAsync(response, ct));
+        }
+    }
+
+    public Task<ProviderResult<ProviderAccepted>> ExtendAsync(ProviderConnection connection, ProviderExtension extension, CancellationToken ct) =>
+        Task.FromResult<ProviderResult<ProviderAccepted>>(new ProviderFailure(ProviderFailureKind.NotSupported, "Runway's API has no extend for Gen-4.5."));
+
+    public ProviderCallback ReadCallback(ProviderConnection connection, ProviderCallbackRequest request) =>
+        new(null, Rejected: "Runway's API sends no webhooks.");
+
+    /// <summary>GET /v1/organization: the credit balance and the tier's Gen-4.5 limits.</summary>
+    public async Task<ProviderResult<ProviderAccountInfo>> TestConnectionAsync(ProviderConnection connection, CancellationToken ct)
+    {
+        using var request = CreateRequest(connection, HttpMethod.Get, "v1/organization");
+        var (org, failure) = await ExchangeAsync<RunwayOrganization>(request, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var limits = org?.Tier?.Models?.GetValueOrDefault("gen4.5");
+        var used = org?.Usage?.Models?.GetValueOrDefault("gen4.5")?.DailyGenerations;
+        return new ProviderAccountInfo(
+            $"Connected. Credit balance {org?.CreditBalance:0}.",
+            CreditBalance: org?.CreditBalance,
+            MaxConcurrentGenerations: limits?.MaxConcurrentGenerations,
+            MaxDailyGenerations: limits?.MaxDailyGenerations,
+            DailyGenerationsUsed: used,
+            MaxMonthlyCreditSpend: org?.Tier?.MaxMonthlyCreditSpend);
+    }
+
     internal static ProviderTaskStatus Map(RunwayTask task, ILogger logger)
     {
         var status = task.Status?.ToUpperInvariant() ?? "";
-        int? cost = task.Cost?.Credits is { } c ? (int)Math.Ceiling(c) : null;
+        var cost = task.Cost?.Credits;
         switch (status)
         {
             case "PENDING":
-            case "THROTTLED":
                 return new ProviderTaskStatus(ProviderTaskPhase.Queued, status);
+            case "THROTTLED":
+                // The organization is at its concurrency limit: the task waits its turn. Not an error.
+                return new ProviderTaskStatus(ProviderTaskPhase.Queued, status, Detail: "queued at provider");
             case "RUNNING":
                 return new ProviderTaskStatus(ProviderTaskPhase.Running, status, Progress: NormaliseProgress(task.Progress));
             case "SUCCEEDED":
                 return new ProviderTaskStatus(ProviderTaskPhase.Succeeded, status, Progress: 1, OutputUrls: task.Output ?? [], CostCredits: cost);
             case "FAILED":
-                return new ProviderTaskStatus(ProviderTaskPhase.Failed, status, CostCredits: cost, Failure: task.Failure, FailureCode: task.FailureCode);
+                return new ProviderTaskStatus(ProviderTaskPhase.Failed, status, CostCredits: cost, Failure: task.Failure, FailureCode: task.FailureCode,
+                    Retryable: task.FailureCode?.StartsWith("INTERNAL", StringComparison.OrdinalIgnoreCase) == true);
             case "CANCELLED":
             case "CANCELED":
                 return new ProviderTaskStatus(ProviderTaskPhase.Cancelled, status, CostCredits: cost);
@@ -106,11 +151,11 @@ public sealed class RunwayProvider(HttpClient http, IOptions<RunwayOptions> opti
         _ => Math.Clamp(progress.Value, 0, 1),
     };
 
-    private HttpRequestMessage CreateRequest(HttpMethod method, string path)
+    private static HttpRequestMessage CreateRequest(ProviderConnection connection, HttpMethod method, string path)
     {
-        var request = new HttpRequestMessage(method, new Uri(BaseUri, path));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", IsSandbox ? SandboxKey : _options.ApiKey);
-        request.Headers.Add("X-Runway-Version", _options.ApiVersion);
+        var request = new HttpRequestMessage(method, new Uri(connection.BaseUri, path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.ApiKey);
+        request.Headers.Add("X-Runway-Version", ApiVersion);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return request;
     }
@@ -184,6 +229,16 @@ internal sealed record RunwayPromptImage(string Uri, string Position);
 internal sealed record RunwayCredits(double Credits);
 
 internal sealed record RunwayCreateResponse(string? Id, RunwayCredits? EstimatedCost);
+
+internal sealed record RunwayModelLimits(int? MaxConcurrentGenerations, int? MaxDailyGenerations);
+
+internal sealed record RunwayTier(double? MaxMonthlyCreditSpend, Dictionary<string, RunwayModelLimits>? Models);
+
+internal sealed record RunwayModelUsage(int? DailyGenerations);
+
+internal sealed record RunwayUsage(Dictionary<string, RunwayModelUsage>? Models);
+
+internal sealed record RunwayOrganization(double? CreditBalance, RunwayTier? Tier, RunwayUsage? Usage);
 
 internal sealed record RunwayTask(
     string? Id,
