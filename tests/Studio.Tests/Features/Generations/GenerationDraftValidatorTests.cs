@@ -113,4 +113,45 @@ public class GenerationDraftValidatorTests
         { "%PDF-1.7"u8.ToArray(), null },
         { Array.Empty<byte>(), null },
     };
+
+    [Theory]
+    [InlineData("pixazo", "gen-4.5", 5, null, true)]
+    [InlineData("pixazo", "gen-4.5", 7, null, false)]
+    [InlineData("kie", "runway", 5, "1080p", true)]
+    [InlineData("kie", "runway", 10, "1080p", false)]
+    [InlineData("kie", "runway", 10, "720p", true)]
+    [InlineData("kie", "runway", 5, null, false)]
+    [InlineData("runway", "gen4.5", 5, "720p", false)]
+    public void Validate_DurationAndQuality_FollowTheProvidersModel(string provider, string model, int duration, string? quality, bool valid) =>
+        Assert.Equal(valid, GenerationDraftValidator.Validate(new GenerationDraft(model, "A harbour", "1280:720", duration, null, null, provider, quality)).IsValid);
+
+    [Fact]
+    public void Validate_Kie1080pAtTenSeconds_SaysTheLimit() =>
+        Assert.Equal("1080p is only made for videos up to 5 seconds.",
+            GenerationDraftValidator.Validate(new GenerationDraft("runway", "A harbour", "1280:720", 10, null, null, "kie", "1080p"))[F.Quality]);
+
+    [Fact]
+    public void Validate_SeedForAModelWithoutSeeds_IsRefused() =>
+        Assert.True(GenerationDraftValidator.Validate(new GenerationDraft("runway", "A harbour", "1280:720", 5, 42, null, "kie", "720p")).ContainsKey(F.Seed));
+
+    [Fact]
+    public void Validate_KieWithImage_TakesNoRatio()
+    {
+        var image = new FirstFrameImage("a.png", "image/png", Png);
+        Assert.True(GenerationDraftValidator.Validate(new GenerationDraft("runway", "A harbour", "", 5, null, image, "kie", "720p")).IsValid);
+        Assert.Contains("takes the ratio from the first-frame image",
+            GenerationDraftValidator.Validate(new GenerationDraft("runway", "A harbour", "960:960", 5, null, image, "kie", "720p"))[F.Ratio]);
+    }
+
+    [Fact]
+    public void Validate_KiePromptMayBe1800Characters() =>
+        Assert.True(GenerationDraftValidator.Validate(new GenerationDraft("runway", new string('a', 1800), "1280:720", 5, null, null, "kie", "720p")).IsValid);
+
+    [Fact]
+    public void Validate_RunwareRefusesCinemaRatio() =>
+        Assert.False(GenerationDraftValidator.Validate(new GenerationDraft("runway:1@2", "A harbour", "1584:672", 5, null, new FirstFrameImage("a.png", "image/png", Png), "runware")).IsValid);
+
+    [Fact]
+    public void Validate_ModelOfAnotherProvider_IsRefused() =>
+        Assert.True(GenerationDraftValidator.Validate(new GenerationDraft("gen4.5", "A harbour", "1280:720", 5, null, null, "kie")).ContainsKey(F.Model));
 }
