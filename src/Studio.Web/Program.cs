@@ -39,7 +39,10 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/not-found", createScopeForErrors: true);
 }
-app.UseStatusCodePagesWithReExecute("/not-found");
+// Only pages get the friendly "Not found" page; API answers (webhooks, media, emulator) keep their status and body.
+app.UseWhen(
+    http => HttpMethods.IsGet(http.Request.Method) && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase),
+    page => page.UseStatusCodePagesWithReExecute("/not-found"));
 app.UseAntiforgery();
 
 app.MapStaticAssets();

@@ -177,6 +177,11 @@ public sealed class GenerationProcessor(
                 await SaveAsync(db, generation, publish: true, ct);
                 break;
             default:
+                if (failure.Kind == ProviderFailureKind.Unauthorized)
+                {
+                    await connections.RecordRefusalAsync(connection, generation.TeamId, ct);
+                    logger.LogError("{Provider} refused the {KeySource} key of team {TeamId}", provider.Name, connection.KeySource, generation.TeamId);
+                }
                 await MoveAsync(db, generation, GenerationState.Failed, g =>
                 {
                     g.FailureReason = FailureText.ForSubmit(failure, provider.Capabilities.DisplayName);

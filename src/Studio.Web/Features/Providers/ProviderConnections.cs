@@ -6,7 +6,7 @@ using Studio.Web.Data;
 namespace Studio.Web.Features.Providers;
 
 /// <summary>What a team sees about one provider's key: where it comes from, never the key itself.</summary>
-public sealed record ProviderKeyStatus(string Provider, string KeySource, string? KeyHint, bool HasWebhookSigningKey, DateTime? UpdatedAt);
+public sealed record ProviderKeyStatus(string Provider, string KeySource, string? KeyHint, bool HasWebhookSigningKey, DateTime? UpdatedAt, DateTime? LastRefusedAt = null);
 
 /// <summary>
 /// Decides how a team reaches each provider: the team's own key (encrypted at rest), else the server's key
@@ -82,7 +82,7 @@ public sealed class ProviderConnections(
         {
             var key = keys.FirstOrDefault(k => k.Provider == p.Name);
             return key is not null
-                ? new ProviderKeyStatus(p.Name, "team", key.KeyHint, key.ProtectedWebhookSigningKey is not null, key.UpdatedAt)
+                ? new ProviderKeyStatus(p.Name, "team", key.KeyHint, key.ProtectedWebhookSigningKey is not null, key.UpdatedAt, key.LastRefusedAt)
                 : new ProviderKeyStatus(p.Name, ServerKey(p.Name) is null ? "sandbox" : "server", null, false, null);
         }).ToList();
     }
@@ -103,8 +103,22 @@ public sealed class ProviderConnections(
         row.ProtectedWebhookSigningKey = string.IsNullOrWhiteSpace(webhookSigningKey) ? null : _protector.Protect(webhookSigningKey.Trim());
         row.KeyHint = apiKey.Length >= 8 ? apiKey[^4..] : "";
         row.UpdatedByUserId = userId;
+        row.LastRefusedAt = null;
         row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Remembers that the provider refused the team's key, for the admins' providers page.</summary>
+    public async Task RecordRefusalAsync(ProviderConnection connection, Guid teamId, CancellationToken ct = default)
+    {
+        if (connection.KeySource != "team")
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.TeamProviderKeys.Where(k => k.TeamId == teamId && k.Provider == connection.Provider)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastRefusedAt, now), ct);
     }
 
     public async Task RemoveTeamKeyAsync(Guid teamId, string provider, CancellationToken ct = default)

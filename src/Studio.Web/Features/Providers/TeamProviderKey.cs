@@ -16,6 +16,8 @@ public sealed class TeamProviderKey
     public string KeyHint { get; set; } = "";
     public string UpdatedByUserId { get; set; } = "";
     public DateTime UpdatedAt { get; set; }
+    /// <summary>When the provider last refused this key (401/403), so admins see it on the providers page.</summary>
+    public DateTime? LastRefusedAt { get; set; }
 }
 
 internal sealed class TeamProviderKeyConfiguration : IEntityTypeConfiguration<TeamProviderKey>

@@ -36,6 +36,19 @@ public class RunwayProviderMappingTests
     }
 
     [Fact]
+    public void Map_Throttled_IsQueuedAtProviderNotAnError()
+    {
+        var status = Map("THROTTLED");
+        Assert.Equal((ProviderTaskPhase.Queued, "queued at provider"), (status.Phase, status.Detail));
+    }
+
+    [Theory]
+    [InlineData("INTERNAL.BAD_OUTPUT.CODE01", true)]
+    [InlineData("SAFETY.INPUT.TEXT", false)]
+    public void Map_Failed_OnlyInternalFailuresAreRetryable(string code, bool retryable) =>
+        Assert.Equal(retryable, Map("FAILED", failureCode: code).Retryable);
+
+    [Fact]
     public void Map_Failed_CarriesFailureCode() => Assert.Equal("SAFETY.INPUT.TEXT", Map("FAILED", failureCode: "SAFETY.INPUT.TEXT").FailureCode);
 }
 

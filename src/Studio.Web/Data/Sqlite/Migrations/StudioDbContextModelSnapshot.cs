@@ -425,6 +425,9 @@ namespace Studio.Web.Data.Sqlite.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastRefusedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProtectedApiKey")
                         .IsRequired()
                         .HasColumnType("TEXT");
