@@ -1,0 +1,221 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace Studio.Emulator.Runware;
+
+/// <summary>
+/// <c>POST /runware/v1</c>: a JSON array of tasks, answered <c>{"data":[…],"errors":[…]}</c> with either key
+/// left out when empty. Errors are per task; the HTTP status is 200 when anything succeeded or the errors are
+/// task results (a failed generation, an unknown taskUUID), else the status of the first error (400, 401, 402).
+/// </summary>
+internal static class RunwareEndpoints
+{
+    public static async Task<IResult> HandleAsync(HttpRequest http, RunwareTaskStore store, RunwareWorkQueue queue, RunwareOutputUrls urls,
+        IOptionsMonitor<EmulatorOptions> options)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Body, cancellationToken: http.HttpContext.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return Answer([], [new RunwareError("invalidJson", $"The request body is not valid JSON: {ex.Message}", null, "unknown", null)]);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                return Answer([], [new RunwareError("invalidPayload", "The request body must be a JSON array of task objects, even for one task.", null, "unknown", null)]);
+            }
+
+            var tasks = root.EnumerateArray().ToList();
+            var authTask = tasks.FirstOrDefault(t => RunwareRequestValidator.String(t, "taskType") == "authentication");
+            if (Authenticate(http, authTask, options.CurrentValue) is { } authError)
+            {
+                return Answer([], [authError]);
+            }
+
+            var data = new List<JsonObject>();
+            var errors = new List<RunwareError>();
+            var publicBase = $"{http.Scheme}://{http.Host}{http.PathBase}";
+            foreach (var task in tasks)
+            {
+                var taskType = RunwareRequestValidator.String(task, "taskType");
+                var taskUuid = RunwareRequestValidator.String(task, "taskUUID");
+                switch (taskType)
+                {
+                    case "authentication":
+                        break;
+                    case "videoInference":
+                        var (request, invalid) = RunwareRequestValidator.Validate(task);
+                        var (created, refused) = request is null ? (null, invalid) : store.Create(request, publicBase);
+                        if (created is null)
+                        {
+                            errors.Add(refused!);
+                            break;
+                        }
+
+                        queue.Enqueue(created);
+                        data.Add(new JsonObject { ["taskType"] = "videoInference", ["taskUUID"] = created.TaskUuid.ToString() });
+                        break;
+                    case "getResponse":
+                        if (!Guid.TryParse(taskUuid, out var id) || store.Find(id) is not { } found)
+                        {
+                            // A task result, not a bad request: the studio asks this after a create that got no answer.
+                            errors.Add(new RunwareError("taskNotFound", $"No task found with taskUUID '{taskUuid}'.", "taskUUID", "getResponse", taskUuid,
+                                StatusCodes.Status200OK));
+                            break;
+                        }
+
+                        var view = store.Observe(found);
+                        if (view.State == RunwareTaskState.Error)
+                        {
+                            errors.Add(new RunwareError(view.ErrorCode!, view.ErrorMessage!, null, "videoInference", taskUuid, StatusCodes.Status200OK));
+                        }
+                        else
+                        {
+                            data.Add(RunwareResponses.Item(found, view, urls.Create(publicBase, found.VideoUuid)));
+                        }
+
+                        break;
+                    case "accountManagement" when RunwareRequestValidator.String(task, "operation") == "getDetails":
+                        data.Add(new JsonObject
+                        {
+                            ["taskType"] = "accountManagement",
+                            ["taskUUID"] = taskUuid,
+                            ["operation"] = "getDetails",
+                            ["organizationUUID"] = "00000000-0000-4000-8000-000000000001",
+                            ["organizationName"] = "Runware emulator",
+                            ["balance"] = store.BalanceUsd,
+                        });
+                        break;
+                    case "ping":
+                        data.Add(new JsonObject { ["taskType"] = "ping", ["pong"] = true });
+                        break;
+                    default:
+                        errors.Add(new RunwareError("invalidTaskType", $"Unknown or unsupported 'taskType' '{taskType}' (or 'operation').", "taskType",
+                            taskType ?? "unknown", taskUuid));
+                        break;
+                }
+            }
+
+            return Answer(data, errors);
+        }
+    }
+
+    public static IResult GetOutput(Guid videoUuid, string? exp, string? sig, RunwareOutputUrls urls, RunwareTaskStore store)
+    {
+        if (urls.Check(videoUuid, exp, sig) is { } denied)
+        {
+            return Results.Text(denied, statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        return store.FindByVideo(videoUuid)?.OutputPath is { } path && File.Exists(path)
+            ? Results.File(path, "video/mp4", enableRangeProcessing: true)
+            : Results.NotFound();
+    }
+
+    /// <summary>Bearer header, or an authentication task in the array. Any non-empty key when no keys are configured.</summary>
+    private static RunwareError? Authenticate(HttpRequest http, JsonElement authTask, EmulatorOptions options)
+    {
+        var header = http.Headers.Authorization.ToString();
+        var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        if (string.IsNullOrEmpty(key) && authTask.ValueKind == JsonValueKind.Object)
+        {
+            key = RunwareRequestValidator.String(authTask, "apiKey");
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            return new RunwareError("missingApiKey", "Missing API key. Send 'Authorization: Bearer <key>' or an authentication task first.", "apiKey",
+                "authentication", null, StatusCodes.Status401Unauthorized);
+        }
+
+        var accepted = options.AcceptedApiKeys.Count == 0 || options.AcceptedApiKeys.Contains(key, StringComparer.Ordinal);
+        return accepted ? null : new RunwareError("invalidApiKey", "Invalid API key. Get one at https://my.runware.ai/signup", "apiKey",
+            "authentication", null, StatusCodes.Status401Unauthorized);
+    }
+
+    private static IResult Answer(List<JsonObject> data, List<RunwareError> errors)
+    {
+        var body = new JsonObject();
+        if (data.Count > 0)
+        {
+            body["data"] = new JsonArray([.. data]);
+        }
+
+        if (errors.Count > 0)
+        {
+            body["errors"] = new JsonArray([.. errors.Select(RunwareResponses.Error)]);
+        }
+
+        var status = data.Count == 0 && errors.FirstOrDefault(e => e.HttpStatus != StatusCodes.Status200OK) is { } first
+            ? first.HttpStatus
+            : StatusCodes.Status200OK;
+        return Results.Json(body, RunwareResponses.Json, statusCode: status);
+    }
+}
+
+/// <summary>Runware's wire shapes. The same flat task object is a polling <c>data</c> item and a webhook body.</summary>
+internal static class RunwareResponses
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static JsonObject Item(RunwareTask task, RunwareTaskView view, string videoUrl)
+    {
+        var item = new JsonObject { ["taskType"] = "videoInference", ["taskUUID"] = task.TaskUuid.ToString() };
+        switch (view.State)
+        {
+            case RunwareTaskState.Processing:
+                item["status"] = "processing";
+                break;
+            case RunwareTaskState.Success:
+                item["status"] = "success";
+                item["videoUUID"] = task.VideoUuid.ToString();
+                item["videoURL"] = videoUrl;
+                item["seed"] = task.Seed;
+                if (task.Request.IncludeCost)
+                {
+                    item["cost"] = task.CostUsd;
+                }
+
+                break;
+            default:
+                // What an error webhook carries is not documented; the emulator sends the errors[] entry, flat.
+                item["status"] = "error";
+                item["code"] = view.ErrorCode;
+                item["message"] = view.ErrorMessage;
+                break;
+        }
+
+        return item;
+    }
+
+    public static JsonObject Error(RunwareError error)
+    {
+        var entry = new JsonObject { ["code"] = error.Code, ["message"] = error.Message };
+        if (error.Parameter is not null)
+        {
+            entry["parameter"] = error.Parameter;
+        }
+
+        entry["taskType"] = error.TaskType;
+        if (error.TaskUuid is not null)
+        {
+            entry["taskUUID"] = error.TaskUuid;
+        }
+
+        if (error.HttpStatus == StatusCodes.Status200OK && error.TaskType == "videoInference")
+        {
+            entry["status"] = "error";
+        }
+
+        entry["documentation"] = "https://runware.ai/docs/platform/errors";
+        return entry;
+    }
+}
