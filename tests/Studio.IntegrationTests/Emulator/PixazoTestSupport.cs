@@ -30,7 +30,7 @@ public sealed class FastPixazoEmulatorFixture : IAsyncLifetime
         Emulator = await EmulatorHost.StartAsync(options =>
         {
             options.DataDirectory = _dataDirectory;
-            options.PendingSeconds = 0.4;
+            options.PendingSeconds = 1; // long enough for a look while QUEUED
             options.RunningSeconds = 1.5;
         });
         Pixazo = CreateClient(ApiKey);

@@ -262,7 +262,8 @@ public class PixazoContractTests
         Assert.True(request.Headers.CacheControl!.NoCache);
         Assert.Equal("application/json", request.Content!.Headers.ContentType!.MediaType);
         Assert.False(request.Headers.Contains("X-Webhook-URL"));
-        // Every field sent is one the seed's full example (lines 119-125) uses.
+        // The seed's text-only example (lines 21-23) sends only the prompt; every field sent is one its full example (lines 119-125) uses.
+        Assert.Subset(Names(body).ToHashSet(), Names(JsonDocument.Parse(Fixture("seed000_L021-023_request-text-only.json")).RootElement).ToHashSet());
         Assert.Subset(Names(JsonDocument.Parse(Fixture("seed000_L119-125_request-with-image.json")).RootElement).ToHashSet(), Names(body).ToHashSet());
     }
 
