@@ -400,3 +400,66 @@ public static class RunwareTestImages
         }
     }
 }
+
+/// <summary>The Runware emulator keeps its tasks in its data directory: a restarted one still answers for them.</summary>
+public sealed class RunwareEmulatorRestartTests
+{
+    [Fact]
+    public async Task GetResponse_AfterRestartMidTask_StillFindsTheTaskAndItSucceeds()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "studio-emulator-tests", Guid.NewGuid().ToString("N"));
+        void Configure(EmulatorOptions o)
+        {
+            o.DataDirectory = dataDirectory;
+            o.PendingSeconds = 0.2;
+            o.RunningSeconds = 2;
+        }
+
+        try
+        {
+            var taskUuid = Guid.NewGuid();
+            var task = $$"""[{"taskType":"videoInference","taskUUID":"{{taskUuid}}","model":"runway:1@2","positivePrompt":"Lanterns on a river","width":960,"height":960,"duration":2,"seed":5,"includeCost":true}]""";
+            await using (var first = await EmulatorHost.StartAsync(Configure))
+            {
+                using var client = Client(first);
+                using var created = await client.PostAsync("v1", new StringContent(task, Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            }
+
+            Assert.True(File.Exists(Path.Combine(dataDirectory, "runware", "tasks.json")));
+            await using var second = await EmulatorHost.StartAsync(Configure);
+            using var again = Client(second);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            JsonNode item;
+            do
+            {
+                await Task.Delay(150);
+                using var polled = await again.PostAsync("v1", new StringContent($$"""[{"taskType":"getResponse","taskUUID":"{{taskUuid}}"}]""", Encoding.UTF8, "application/json"));
+                var body = JsonNode.Parse(await polled.Content.ReadAsStringAsync())!;
+                Assert.Null(body["errors"]);
+                item = body["data"]![0]!;
+            }
+            while (item["status"]!.GetValue<string>() == "processing" && DateTime.UtcNow < deadline);
+
+            Assert.Equal("success", item["status"]!.GetValue<string>());
+            Assert.StartsWith(second.BaseAddress.ToString(), item["videoURL"]!.GetValue<string>());
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+        }
+    }
+
+    private static HttpClient Client(RunningEmulator emulator)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(emulator.BaseAddress, "runware/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", EmulatorFixture.ApiKey);
+        return client;
+    }
+}

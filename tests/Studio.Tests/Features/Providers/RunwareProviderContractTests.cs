@@ -244,7 +244,7 @@ public class RunwareProviderContractTests
     [Fact]
     public void Request_LargeImageWithoutUrl_IsNotConfiguredWithAClearMessage()
     {
-        var image = new ProviderImage("image/png", 4_000_000, "data:image/png;base64," + new string('A', RunwareProvider.MaxDataUriLength), Url: null);
+        var image = new ProviderImage("image/png", RunwareProvider.MaxInlineImageBytes + 1, "data:image/png;base64,AAAA", Url: null);
 
         var (_, problem) = RunwareProvider.BuildVideoTask(Submission("960:960", image, callback: null), "t-4");
 

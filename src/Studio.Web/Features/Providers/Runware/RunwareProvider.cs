@@ -18,8 +18,8 @@ public sealed class RunwareProvider(HttpClient http, ILogger<RunwareProvider> lo
     public const string ProviderName = "runware";
     private const string DisplayName = "Runware";
 
-    /// <summary>Above this a first frame goes only by URL (Runway's inline limit; Runware's own for data URIs is not documented).</summary>
-    internal const int MaxDataUriLength = 5_000_000;
+    /// <summary>Above this a first frame goes only by URL (the model's inline limit; Runware's own for data URIs is not documented).</summary>
+    internal static readonly int MaxInlineImageBytes = VideoModels.RunwareGen45.FirstFrame.InlineMaxBytes ?? 0;
 
     public string Name => ProviderName;
 
@@ -137,7 +137,7 @@ public sealed class RunwareProvider(HttpClient http, ILogger<RunwareProvider> lo
             {
                 source = url.AbsoluteUri;
             }
-            else if (image.DataUri.Length <= MaxDataUriLength)
+            else if (image.Bytes <= MaxInlineImageBytes)
             {
                 // No address Runware could fetch from: Runware's image inputs also take data URIs.
                 source = image.DataUri;
@@ -145,7 +145,7 @@ public sealed class RunwareProvider(HttpClient http, ILogger<RunwareProvider> lo
             else
             {
                 return (null, new ProviderFailure(ProviderFailureKind.NotConfigured,
-                    "Runware must fetch an image this large from a link, but this studio has no public address. Ask an admin to set Studio:PublicBaseUrl, or use an image under 3.5 MB."));
+                    $"Runware must fetch an image this large from a link, but this studio has no public address. Ask an admin to set Studio:PublicBaseUrl, or use an image of at most {MaxInlineImageBytes / 1_000_000.0:0.0} MB."));
             }
 
             task["inputs"] = new JsonObject { ["frameImages"] = new JsonArray(new JsonObject { ["image"] = source, ["frame"] = "first" }) };
