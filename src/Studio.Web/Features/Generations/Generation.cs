@@ -43,6 +43,8 @@ public sealed class Generation
     public DateTime? CallbackExpectedBy { get; set; }
     /// <summary>Set when a create request leaves; a Submitting row found with it set after a crash is Uncertain.</summary>
     public DateTime? SubmitStartedAt { get; set; }
+    /// <summary>Set before the provider is asked to cancel, so a poll that then finds the task gone reads it as cancelled.</summary>
+    public DateTime? CancelRequestedAt { get; set; }
     /// <summary>Internal only: users never see provider URLs.</summary>
     public string? ProviderOutputUrl { get; set; }
     public double? CostCredits { get; set; }

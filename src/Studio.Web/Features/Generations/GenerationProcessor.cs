@@ -35,6 +35,19 @@ public sealed class GenerationProcessor(
         {
             return;
         }
+        try
+        {
+            await StepAsync(db, generation, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone else (a cancel from a page) changed it meanwhile; the next step starts from what they wrote.
+            logger.LogInformation("Generation {GenerationId} changed elsewhere during a step; it is looked at again", generationId);
+        }
+    }
+
+    private async Task StepAsync(StudioDbContext db, Generation generation, CancellationToken ct)
+    {
         var provider = providers.Get(generation.Provider);
         ProviderConnection connection;
         try
@@ -204,6 +217,11 @@ public sealed class GenerationProcessor(
                 generation.AttemptCount++;
                 generation.NextAttemptAt = Now + Backoff.Next(generation.AttemptCount, cadence.Initial, cadence.Max, failure.RetryAfter);
                 await SaveAsync(db, generation, publish: false, ct);
+                return;
+            }
+            if (failure.Kind == ProviderFailureKind.NotFound && generation.CancelRequestedAt is not null)
+            {
+                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = "Cancelled in the studio.", ct);
                 return;
             }
             await MoveAsync(db, generation, GenerationState.Failed, g =>

@@ -170,7 +170,7 @@ public sealed class GenerationService(
     public async Task<string?> CancelAsync(string userId, Guid generationId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var generation = await db.Generations
+        var generation = await db.Generations.AsNoTracking()
             .Where(g => g.Id == generationId && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId && m.Role != TeamRole.Viewer))
             .FirstOrDefaultAsync(ct);
         if (generation is null)
@@ -178,16 +178,20 @@ public sealed class GenerationService(
             return "Take not found.";
         }
         var provider = providers.Get(generation.Provider);
+        var now = clock.GetUtcNow().UtcDateTime;
         if (generation.State is GenerationState.Queued or GenerationState.Running)
         {
             if (!provider.Capabilities.Cancel)
             {
                 return $"{provider.Capabilities.DisplayName} cannot cancel a take once it has started.";
             }
+            // Say so first: a poll that finds the task gone from now on reads it as cancelled, not lost.
+            await db.Generations.Where(g => g.Id == generationId).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequestedAt, now), ct);
             var connection = await connections.ForTeamAsync(generation.TeamId, generation.Provider, ct);
             var result = await provider.CancelAsync(connection, generation.ProviderTaskId!, ct);
             if (!result.IsSuccess && result.Failure!.Kind != ProviderFailureKind.NotFound)
             {
+                await db.Generations.Where(g => g.Id == generationId).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequestedAt, (DateTime?)null), ct);
                 return $"{provider.Capabilities.DisplayName} did not cancel it: {result.Failure.Message}";
             }
         }
@@ -197,26 +201,23 @@ public sealed class GenerationService(
                 ? "It is being sent right now; try again in a moment."
                 : $"A take that is {generation.State.ToString().ToLowerInvariant()} cannot be cancelled.";
         }
-        if (!GenerationStateMachine.CanMove(generation.State, GenerationState.Cancelled))
+
+        // One conditional update, so a worker step that moved it meanwhile cannot be overwritten.
+        var changed = await db.Generations
+            .Where(g => g.Id == generationId && (g.State == GenerationState.Reserved || g.State == GenerationState.Queued || g.State == GenerationState.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(g => g.State, GenerationState.Cancelled)
+                .SetProperty(g => g.FailureReason, "Cancelled in the studio.")
+                .SetProperty(g => g.CompletedAt, now)
+                .SetProperty(g => g.UpdatedAt, now)
+                .SetProperty(g => g.Version, g => g.Version + 1), ct);
+        var after = await db.Generations.AsNoTracking().FirstAsync(g => g.Id == generationId, ct);
+        await notifier.PublishAsync(new GenerationChanged(after.Id, after.ProjectId, after.TeamId, after.Version, after.State, after.Progress));
+        if (changed == 0)
         {
-            return "It can no longer be cancelled.";
+            return after.State == GenerationState.Cancelled ? null : $"It is {after.State.ToString().ToLowerInvariant()} now and can no longer be cancelled.";
         }
-        generation.State = GenerationState.Cancelled;
-        generation.FailureReason = "Cancelled in the studio.";
-        generation.CompletedAt = clock.GetUtcNow().UtcDateTime;
-        generation.UpdatedAt = generation.CompletedAt.Value;
-        generation.Version++;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // The worker moved it meanwhile; the next poll sees the cancelled task at the provider.
-            return null;
-        }
-        await notifier.PublishAsync(new GenerationChanged(generation.Id, generation.ProjectId, generation.TeamId, generation.Version, generation.State, generation.Progress));
-        logger.LogInformation("Generation {GenerationId} cancelled by {UserId}", generation.Id, userId);
+        logger.LogInformation("Generation {GenerationId} cancelled by {UserId}", generationId, userId);
         return null;
     }
 
