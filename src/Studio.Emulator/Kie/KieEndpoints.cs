@@ -1,0 +1,304 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Studio.Emulator.Runway;
+
+namespace Studio.Emulator.Kie;
+
+/// <summary>
+/// Handlers for the emulated kie API (PROVIDERS.md 4). Every answer is kie's envelope <c>{code,msg,data}</c> and the
+/// business status is the body's <c>code</c>: validation (422) and insufficient credits (402) come with HTTP 200,
+/// as kie's docs warn; a missing or wrong key is HTTP 401 and malformed JSON HTTP 400, with the same code in the body.
+/// </summary>
+internal static class KieEndpoints
+{
+    public const int MaxPromptLength = 1800;
+
+    public static async Task<IResult> GenerateAsync(HttpRequest http, KieTaskStore store, KieTaskRunner runner, IOptionsMonitor<KieEmulatorOptions> options)
+    {
+        var (root, error) = await ReadBodyAsync(http);
+        if (root is not { } body)
+        {
+            return error!;
+        }
+        var problems = new List<string>();
+        var prompt = Prompt(body, problems);
+        var duration = Int(body, "duration");
+        if (duration is not (5 or 10))
+        {
+            problems.Add("duration must be 5 or 10.");
+        }
+        var quality = Quality(body, duration, problems);
+        var imageUrl = Url(body, "imageUrl", problems);
+        var aspect = Str(body, "aspectRatio");
+        if (imageUrl is not null)
+        {
+            aspect = null; // the image decides
+        }
+        else if (aspect is null || !KieSizes.AspectRatios.Contains(aspect))
+        {
+            problems.Add($"aspectRatio must be one of {string.Join(", ", KieSizes.AspectRatios)} when no imageUrl is given.");
+        }
+        var callBackUrl = Url(body, "callBackUrl", problems);
+        if (problems.Count > 0)
+        {
+            return KieJson.Reply(422, string.Join(" ", problems));
+        }
+        if (options.CurrentValue.CreditBalance <= 0)
+        {
+            return KieJson.Reply(402, "The current credits are insufficient. Please top up.");
+        }
+        var task = store.Create(new KieTaskRequest(prompt!, duration!.Value, quality!, aspect, imageUrl, Str(body, "waterMark"), callBackUrl, null, PublicBase(http)));
+        runner.Enqueue(task);
+        return KieJson.Reply(200, "success", new { taskId = task.Id });
+    }
+
+    public static async Task<IResult> ExtendAsync(HttpRequest http, KieTaskStore store, KieTaskRunner runner, IOptionsMonitor<KieEmulatorOptions> options)
+    {
+        var (root, error) = await ReadBodyAsync(http);
+        if (root is not { } body)
+        {
+            return error!;
+        }
+        var problems = new List<string>();
+        var parentId = Str(body, "taskId");
+        if (parentId is null)
+        {
+            problems.Add("taskId is required.");
+        }
+        var prompt = Prompt(body, problems);
+        var parent = store.Find(parentId);
+        var quality = Quality(body, parent?.Request.Duration, problems);
+        var callBackUrl = Url(body, "callBackUrl", problems);
+        if (problems.Count > 0)
+        {
+            return KieJson.Reply(422, string.Join(" ", problems));
+        }
+        if (parent is null)
+        {
+            return KieJson.Reply(404, $"Task {parentId} does not exist.");
+        }
+        if (parent.StateAt(store.Now) != "success")
+        {
+            return KieJson.Reply(422, "Only a successfully generated video can be extended.");
+        }
+        if (options.CurrentValue.CreditBalance <= 0)
+        {
+            return KieJson.Reply(402, "The current credits are insufficient. Please top up.");
+        }
+        // The extension keeps the original's aspect ratio and length.
+        var task = store.Create(new KieTaskRequest(prompt!, parent.Request.Duration, quality!, parent.ResolvedAspect, null, Str(body, "waterMark"), callBackUrl, parent.Id, PublicBase(http)));
+        runner.Enqueue(task);
+        return KieJson.Reply(200, "success", new { taskId = task.Id });
+    }
+
+    public static IResult RecordDetail(string? taskId, HttpRequest http, KieTaskStore store, KieOutputUrls outputUrls)
+    {
+        if (string.IsNullOrWhiteSpace(taskId))
+        {
+            return KieJson.Reply(422, "taskId is required.");
+        }
+        if (store.Find(taskId) is not { } task)
+        {
+            return KieJson.Reply(404, $"Task {taskId} does not exist.");
+        }
+        var state = task.StateAt(store.Now);
+        var request = task.Request;
+        var data = new KieRecord(
+            task.Id,
+            request.ParentTaskId,
+            new KieGenerateParam(request.Prompt, request.ImageUrl, false),
+            state,
+            task.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            state == "success" ? new KieVideoInfo(KieOutputUrls.VideoId(task.Id), task.Id, outputUrls.Create(PublicBase(http), task), request.ImageUrl) : null,
+            state == "fail" ? task.FailCode : null,
+            state == "fail" ? task.FailMsg : null,
+            store.IsExpired(task) ? 1 : 0);
+        return KieJson.Reply(200, "success", data);
+    }
+
+    public static IResult Credit(IOptionsMonitor<KieEmulatorOptions> options) => KieJson.Reply(200, "success", options.CurrentValue.CreditBalance);
+
+    public static IResult Output(string taskId, string? exp, string? sig, KieTaskStore store, KieOutputUrls outputUrls)
+    {
+        if (store.Find(taskId) is not { } task || !outputUrls.Valid(task, exp, sig))
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+        if (store.IsExpired(task))
+        {
+            return Results.StatusCode(StatusCodes.Status404NotFound); // kie deletes videos after 14 days
+        }
+        return task.StateAt(store.Now) == "success" && task.OutputPath is { } path && File.Exists(path)
+            ? Results.File(path, "video/mp4", enableRangeProcessing: true)
+            : Results.StatusCode(StatusCodes.Status404NotFound);
+    }
+
+    private static string PublicBase(HttpRequest http) => $"{http.Scheme}://{http.Host}{http.PathBase}";
+
+    private static async Task<(JsonElement? Body, IResult? Error)> ReadBodyAsync(HttpRequest http)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Body, cancellationToken: http.HttpContext.RequestAborted);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? (document.RootElement.Clone(), null)
+                : (null, KieJson.Reply(400, "The request body must be a JSON object.", httpStatus: 400));
+        }
+        catch (JsonException ex)
+        {
+            return (null, KieJson.Reply(400, $"Malformed JSON: {ex.Message}", httpStatus: 400));
+        }
+    }
+
+    private static string? Prompt(JsonElement body, List<string> problems)
+    {
+        var prompt = Str(body, "prompt");
+        if (string.IsNullOrWhiteSpace(prompt))
+        {
+            problems.Add("prompt is required.");
+        }
+        else if (prompt.Length > MaxPromptLength)
+        {
+            problems.Add($"prompt must be at most {MaxPromptLength} characters (it has {prompt.Length}).");
+        }
+        return prompt;
+    }
+
+    private static string? Quality(JsonElement body, int? duration, List<string> problems)
+    {
+        var quality = Str(body, "quality");
+        if (quality is null || !KieSizes.Qualities.Contains(quality))
+        {
+            problems.Add("quality must be 720p or 1080p.");
+        }
+        else if (quality == "1080p" && duration == 10)
+        {
+            problems.Add("1080p is only available for 5-second videos; use 720p for 10 seconds.");
+        }
+        return quality;
+    }
+
+    private static string? Url(JsonElement body, string name, List<string> problems)
+    {
+        var value = Str(body, name);
+        if (value is null || value.Length == 0)
+        {
+            return null;
+        }
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            problems.Add($"{name} must be an http or https URL.");
+        }
+        return value;
+    }
+
+    private static string? Str(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static int? Int(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+}
+
+/// <summary>kie's Bearer key check: HTTP 401 with code 401 in the envelope.</summary>
+internal sealed class KieApiKeyFilter(IOptionsMonitor<EmulatorOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var authorization = context.HttpContext.Request.Headers.Authorization.ToString();
+        const string bearer = "Bearer ";
+        var key = authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? authorization[bearer.Length..].Trim() : "";
+        var accepted = options.CurrentValue.AcceptedApiKeys;
+        if (key.Length == 0 || (accepted.Count > 0 && !accepted.Contains(key, StringComparer.Ordinal)))
+        {
+            return KieJson.Reply(401, "You do not have access permissions. Check your API key.", httpStatus: 401);
+        }
+        return await next(context);
+    }
+}
+
+/// <summary>
+/// Signs output URLs (<c>?exp=&amp;sig=</c>, HMAC with a key kept in <c>{DataDirectory}/kie/url-key</c> so links survive
+/// a restart). They last as long as kie keeps the video: 14 days from the task's creation.
+/// </summary>
+internal sealed class KieOutputUrls
+{
+    private readonly byte[] _key;
+
+    public KieOutputUrls(IOptions<EmulatorOptions> options, ILogger<KieOutputUrls> logger)
+    {
+        var path = Path.Combine(options.Value.DataDirectory, "kie", "url-key");
+        try
+        {
+            if (!File.Exists(path) || File.ReadAllBytes(path) is not { Length: 32 } existing)
+            {
+                RunwayTaskFile.WriteAtomically(path, RandomNumberGenerator.GetBytes(32), unixMode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                existing = File.ReadAllBytes(path);
+            }
+            _key = existing;
+        }
+        catch (IOException ex)
+        {
+            logger.LogError(ex, "Could not keep the kie output URL key in {Path}; links will not survive a restart", path);
+            _key = RandomNumberGenerator.GetBytes(32);
+        }
+    }
+
+    /// <summary>A stable id for the task's video (kie reports a videoId next to the taskId).</summary>
+    public static string VideoId(string taskId) => new Guid(MD5.HashData(Encoding.UTF8.GetBytes("video:" + taskId))).ToString("D");
+
+    public string Create(string publicBase, KieTask task)
+    {
+        var exp = (task.CreatedAt + KieTaskStore.Retention).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return $"{publicBase}{KieEmulator.BasePath}/_output/{task.Id}.mp4?exp={exp}&sig={Sign(task.Id, exp)}";
+    }
+
+    public bool Valid(KieTask task, string? exp, string? sig) =>
+        exp is not null && sig is not null
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(task.Id, exp)), Encoding.ASCII.GetBytes(sig));
+
+    private string Sign(string taskId, string exp) => Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{taskId}.{exp}")));
+}
+
+internal static class KieJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static IResult Reply(int code, string msg, object? data = null, int httpStatus = 200) =>
+        Results.Json(new KieEnvelope(code, msg, data), Options, statusCode: httpStatus);
+}
+
+internal sealed record KieEnvelope(int Code, string Msg, object? Data);
+
+internal sealed record KieGenerateParam(string Prompt, string? ImageUrl, bool ExpandPrompt);
+
+internal sealed record KieVideoInfo(string VideoId, string TaskId, string VideoUrl, string? ImageUrl);
+
+internal sealed record KieRecord(
+    string TaskId,
+    string? ParentTaskId,
+    KieGenerateParam GenerateParam,
+    string State,
+    string GenerateTime,
+    KieVideoInfo? VideoInfo,
+    int? FailCode,
+    string? FailMsg,
+    int ExpireFlag);
+
+/// <summary>The callback body: snake_case, unlike polling (PROVIDERS.md 4.5).</summary>
+internal sealed record KieCallback(int Code, string Msg, KieCallbackData Data);
+
+internal sealed record KieCallbackData(
+    [property: JsonPropertyName("task_id")] string TaskId,
+    [property: JsonPropertyName("video_id")] string? VideoId,
+    [property: JsonPropertyName("video_url")] string? VideoUrl,
+    [property: JsonPropertyName("image_url")] string? ImageUrl);
