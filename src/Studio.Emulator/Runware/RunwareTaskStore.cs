@@ -108,7 +108,11 @@ internal sealed class RunwareTaskStore
 
     public void Finished(RunwareTask task)
     {
-        TryPersist(() => File.Delete(ImagePath(task.TaskUuid)), "first frame of " + task.TaskUuid);
+        if (task.Request.ImageBytes is not null)
+        {
+            TryPersist(() => File.Delete(ImagePath(task.TaskUuid)), "first frame of " + task.TaskUuid);
+        }
+
         Save();
     }
 
