@@ -101,11 +101,15 @@ public sealed class GenerationService(
         {
             return new SubmitResult(null, new DraftErrors { [FormError] = ex.Message + " A team admin can add a key in Team settings → Providers." });
         }
-        if (draft.FirstFrame is not null && model.FirstFrame.InlineMaxBytes is null && !connection.IsSandbox && !callbackLinks.HasPublicAddress)
+        // An image that cannot travel inline needs a URL the provider can fetch, so a public address.
+        if (draft.FirstFrame is { } frame && !connection.IsSandbox && !callbackLinks.HasPublicAddress
+            && (model.FirstFrame.InlineMaxBytes is not { } inline || frame.Content.Length > inline))
         {
             return new SubmitResult(null, new DraftErrors
             {
-                [GenerationDraftValidator.Fields.FirstFrame] = $"{provider.Capabilities.DisplayName} fetches images from a URL, and this studio has no public address. An administrator must set Studio:PublicBaseUrl.",
+                [GenerationDraftValidator.Fields.FirstFrame] = model.FirstFrame.InlineMaxBytes is { } limit
+                    ? $"Images over {limit / 1_000_000.0:0.#} MB reach {provider.Capabilities.DisplayName} only by URL, and this studio has no public address. Use a smaller image, or an administrator sets Studio:PublicBaseUrl."
+                    : $"{provider.Capabilities.DisplayName} fetches images from a URL, and this studio has no public address. An administrator must set Studio:PublicBaseUrl.",
             });
         }
         var now = clock.GetUtcNow().UtcDateTime;
