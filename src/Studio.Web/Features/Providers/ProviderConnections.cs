@@ -52,7 +52,7 @@ public sealed class ProviderConnections(
         {
             throw new ProviderNotConfiguredException(provider);
         }
-        return new ProviderConnection(provider, new Uri(sandbox.SelfBaseUri, provider + "/"), SandboxKey, IsSandbox: true, "sandbox");
+        return new ProviderConnection(provider, new Uri(sandbox.SelfBaseUri, provider + "/"), SandboxKey, IsSandbox: true, "sandbox", ServerSigningKey(provider));
     }
 
     /// <summary>True when neither a team key nor a server key exists for the provider (it runs on the emulator).</summary>

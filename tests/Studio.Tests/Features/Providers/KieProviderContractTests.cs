@@ -288,10 +288,10 @@ public class KieProviderContractTests
         Assert.NotNull(Provider().Provider.ReadCallback(WithKey, new ProviderCallbackRequest(new Dictionary<string, string>(), CallbackBody("task-1"))).Rejected);
 
     [Fact]
-    public void ReadCallback_SandboxConnection_UsesTheServersConfiguredSigningKey()
+    public void ReadCallback_SandboxConnectionWithTheServersSigningKey_VerifiesSignatures()
     {
-        var sandbox = new ProviderConnection("kie", new Uri("http://127.0.0.1:5000/kie/"), "key_sandbox0000000000000000", IsSandbox: true, "sandbox");
-        var provider = Provider(serverSigningKey: SigningKey).Provider;
+        var sandbox = new ProviderConnection("kie", new Uri("http://127.0.0.1:5000/kie/"), "key_sandbox0000000000000000", IsSandbox: true, "sandbox", SigningKey);
+        var provider = Provider().Provider;
 
         Assert.NotNull(provider.ReadCallback(sandbox, new ProviderCallbackRequest(new Dictionary<string, string>(), CallbackBody("task-1"))).Rejected);
         Assert.Null(provider.ReadCallback(sandbox, new ProviderCallbackRequest(Signed("task-1", Now), CallbackBody("task-1"))).Rejected);
@@ -311,11 +311,10 @@ public class KieProviderContractTests
     private static ProviderSubmission TextSubmission(string prompt = "A majestic eagle soaring through mountain clouds at sunset") =>
         new(Guid.NewGuid(), "runway", prompt, "1280:720", 5, Seed: null, FirstFrame: null, Quality: "720p", CallbackUrl: null, ClientTaskId: null);
 
-    private static (KieProvider Provider, RecordingHandler Handler) Provider(HttpStatusCode status = HttpStatusCode.OK, string body = "{}", string? serverSigningKey = null)
+    private static (KieProvider Provider, RecordingHandler Handler) Provider(HttpStatusCode status = HttpStatusCode.OK, string body = "{}")
     {
         var handler = new RecordingHandler(status, body);
-        var options = new StaticOptionsMonitor(new ProviderOptions { WebhookSigningKey = serverSigningKey });
-        return (new KieProvider(new HttpClient(handler), NullLogger<KieProvider>.Instance, options, new FakeTimeProvider(Now)), handler);
+        return (new KieProvider(new HttpClient(handler), NullLogger<KieProvider>.Instance, new FakeTimeProvider(Now)), handler);
     }
 
     internal sealed record SentRequest(string Method, string Uri, string? Authorization, string Body);
@@ -332,12 +331,4 @@ public class KieProviderContractTests
         }
     }
 
-    private sealed class StaticOptionsMonitor(ProviderOptions value) : IOptionsMonitor<ProviderOptions>
-    {
-        public ProviderOptions CurrentValue => value;
-
-        public ProviderOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<ProviderOptions, string?> listener) => null;
-    }
 }

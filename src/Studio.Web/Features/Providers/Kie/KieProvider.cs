@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using Studio.Web.Features.Generations;
 
 namespace Studio.Web.Features.Providers.Kie;
@@ -16,7 +15,7 @@ namespace Studio.Web.Features.Providers.Kie;
 /// studio's Runway-style ratios; callbacks are snake_case and, when the team set kie's webhookHmacKey, signed over
 /// <c>taskId.timestamp</c>. No cancel, no progress; extend makes a new task from a finished one.
 /// </summary>
-public sealed class KieProvider(HttpClient http, ILogger<KieProvider> logger, IOptionsMonitor<ProviderOptions> options, TimeProvider clock) : IVideoProvider
+public sealed class KieProvider(HttpClient http, ILogger<KieProvider> logger, TimeProvider clock) : IVideoProvider
 {
     public const string ProviderName = "kie";
     private const string DisplayName = "kie";
@@ -115,7 +114,7 @@ public sealed class KieProvider(HttpClient http, ILogger<KieProvider> logger, IO
     {
         var taskId = CallbackTaskId(request.Body);
         // ProviderConnections gives Sandbox connections no signing key; the server's configured one still applies there.
-        var key = connection.WebhookSigningKey ?? (connection.IsSandbox ? options.Get(ProviderName).WebhookSigningKey : null);
+        var key = connection.WebhookSigningKey;
         if (string.IsNullOrEmpty(key))
         {
             return taskId is null ? new ProviderCallback(null, Rejected: "The callback is not kie's JSON with data.task_id.") : new ProviderCallback(taskId);
