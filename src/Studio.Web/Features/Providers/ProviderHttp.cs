@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace Studio.Web.Features.Providers;
 
@@ -61,4 +63,40 @@ public static class ProviderHttp
             : string.Equals(uri.Host, pattern, StringComparison.OrdinalIgnoreCase));
 
     public static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and < 300;
+
+    /// <summary>
+    /// Sends a request and reads a 2xx JSON answer. A transport failure, a non-2xx answer (with the provider's own
+    /// message from <paramref name="errorMessage"/>) and unreadable JSON all come back as classified failures.
+    /// </summary>
+    public static async Task<(T? Body, ProviderFailure? Failure)> ExchangeJsonAsync<T>(
+        HttpClient http, HttpRequestMessage request, string provider, JsonSerializerOptions json,
+        Func<HttpResponseMessage, CancellationToken, Task<string>> errorMessage, ILogger logger, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("{Provider} {Method} {Path} failed: {Error}", provider, request.Method, request.RequestUri?.AbsolutePath, ex.Message);
+            return (default, Classify(ex, provider));
+        }
+        using (response)
+        {
+            if (!IsSuccess(response.StatusCode))
+            {
+                return (default, Classify(response, await errorMessage(response, ct)));
+            }
+            try
+            {
+                return (await response.Content.ReadFromJsonAsync<T>(json, ct), null);
+            }
+            catch (JsonException ex)
+            {
+                logger.LogWarning("{Provider} {Method} {Path} answered unreadable JSON: {Error}", provider, request.Method, request.RequestUri?.AbsolutePath, ex.Message);
+                return (default, new ProviderFailure(ProviderFailureKind.NoAnswer, $"{provider} answered with something that is not the expected JSON."));
+            }
+        }
+    }
 }

@@ -192,36 +192,8 @@ public sealed class PixazoProvider(HttpClient http, ILogger<PixazoProvider> logg
         return request;
     }
 
-    /// <summary>Sends, then returns the JSON body of a 2xx answer or a classified failure.</summary>
-    private async Task<(T? Body, ProviderFailure? Failure)> ExchangeAsync<T>(HttpRequestMessage request, CancellationToken ct)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            logger.LogWarning("Pixazo {Method} {Path} failed: {Error}", request.Method, request.RequestUri?.AbsolutePath, ex.Message);
-            return (default, ProviderHttp.Classify(ex, DisplayName));
-        }
-        using (response)
-        {
-            if (!ProviderHttp.IsSuccess(response.StatusCode))
-            {
-                return (default, ProviderHttp.Classify(response, await ErrorMessageAsync(response, ct)));
-            }
-            try
-            {
-                return (await response.Content.ReadFromJsonAsync<T>(Json, ct), null);
-            }
-            catch (JsonException ex)
-            {
-                logger.LogWarning("Pixazo {Method} {Path} answered unreadable JSON: {Error}", request.Method, request.RequestUri?.AbsolutePath, ex.Message);
-                return (default, new ProviderFailure(ProviderFailureKind.NoAnswer, "Pixazo answered with something that is not the expected JSON."));
-            }
-        }
-    }
+    private Task<(T? Body, ProviderFailure? Failure)> ExchangeAsync<T>(HttpRequestMessage request, CancellationToken ct) =>
+        ProviderHttp.ExchangeJsonAsync<T>(http, request, DisplayName, Json, ErrorMessageAsync, logger, ct);
 
     /// <summary>Pixazo's <c>{error, message}</c>, or API Management's <c>{statusCode, message}</c> for key problems.</summary>
     internal static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken ct)
