@@ -53,6 +53,23 @@ public sealed class RunwayCancelAndKeysTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImageToVideo_ThroughRunway_ReachesReadyAtASquareRatioOnlyImagesAllow()
+    {
+        var user = await _studio.RegisterAsync("Ada");
+        var projectId = await _studio.CreateProjectAsync(user);
+        var png = await global::Studio.IntegrationTests.Emulator.TestImages.PngAsync(
+            _studio.Services.GetRequiredService<global::Studio.Emulator.Media.FfmpegProcess>(), 640, 640);
+        var draft = new GenerationDraft(VideoModels.Gen45.Id, "The test card turns slowly", "960:960", 2, 7, new FirstFrameImage("card.png", "image/png", png));
+
+        var id = await _studio.SubmitAsync(user, projectId, draft);
+        var ready = await _studio.WaitForStateAsync(id, GenerationState.Ready);
+
+        Assert.Equal((960, 960), (ready.VideoWidth, ready.VideoHeight));
+        Assert.Equal("h264", ready.VideoCodec);
+        Assert.NotNull(ready.FirstFrameBlobKey);
+    }
+
+    [Fact]
     public async Task Cancel_ByAnotherTeam_SaysNotFoundAndChangesNothing()
     {
         var owner = await _studio.RegisterAsync("Ada");
