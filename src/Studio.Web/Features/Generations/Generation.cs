@@ -41,6 +41,8 @@ public sealed class Generation
     public string? CallbackTokenHash { get; set; }
     /// <summary>When a webhook was asked for, the time by which it is overdue and polling takes over.</summary>
     public DateTime? CallbackExpectedBy { get; set; }
+    /// <summary>When the last webhook delivery for this take arrived (it may beat the create's own answer).</summary>
+    public DateTime? CallbackReceivedAt { get; set; }
     /// <summary>Set when a create request leaves; a Submitting row found with it set after a crash is Uncertain.</summary>
     public DateTime? SubmitStartedAt { get; set; }
     /// <summary>Set before the provider is asked to cancel, so a poll that then finds the task gone reads it as cancelled.</summary>

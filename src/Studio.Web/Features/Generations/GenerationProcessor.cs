@@ -160,6 +160,12 @@ public sealed class GenerationProcessor(
                 g.CallbackExpectedBy = callback is null ? null : Now + callbackLinks.Grace(connection);
                 g.NextAttemptAt = g.CallbackExpectedBy ?? Now + cadence.Initial;
             }, ct);
+            if (callback is not null)
+            {
+                // A fast provider may call back before its answer to the create arrived: then look at once.
+                await db.Generations.Where(g => g.Id == generation.Id && g.CallbackReceivedAt != null && g.State == GenerationState.Queued)
+                    .ExecuteUpdateAsync(s => s.SetProperty(g => g.NextAttemptAt, Now).SetProperty(g => g.CallbackExpectedBy, (DateTime?)null), ct);
+            }
             logger.LogInformation("Generation {GenerationId} accepted by {Provider} ({Connection}) as task {TaskId}{Webhook}",
                 generation.Id, provider.Name, connection.KeySource, accepted.TaskId, callback is null ? "" : ", webhook requested");
             return;

@@ -72,6 +72,8 @@ public static class WebhookEndpoints
         {
             // Re-read the task from the provider now instead of at the next scheduled look.
             var now = clock.GetUtcNow().UtcDateTime;
+            await db.Generations.Where(g => g.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(g => g.CallbackReceivedAt, now), ct);
             await db.Generations.Where(g => g.Id == id && (g.State == GenerationState.Queued || g.State == GenerationState.Running))
                 .ExecuteUpdateAsync(s => s.SetProperty(g => g.NextAttemptAt, now).SetProperty(g => g.CallbackExpectedBy, (DateTime?)null), ct);
             workSignal.Wake();

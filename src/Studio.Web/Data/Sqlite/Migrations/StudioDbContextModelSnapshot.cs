@@ -231,6 +231,9 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.Property<DateTime?>("CallbackExpectedBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("CallbackReceivedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CallbackTokenHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
