@@ -9,10 +9,23 @@ public static class EmulatorHost
 {
     private const string Description =
         """
-        Studio provider emulator.
+        Studio provider emulator. Every task renders a real H.264 MP4, served from a signed, expiring output URL.
+
         Runway API (https://api.dev.runwayml.com) under /runway: POST /runway/v1/text_to_video,
         POST /runway/v1/image_to_video, GET|DELETE /runway/v1/tasks/{id}, GET /runway/v1/organization.
-        Send Authorization: Bearer key_... and X-Runway-Version: 2024-11-06. Every task renders a real H.264 MP4.
+        Send Authorization: Bearer key_... and X-Runway-Version: 2024-11-06.
+
+        Pixazo gateway (https://gateway.pixazo.ai) under /pixazo: POST /pixazo/runway-gen-4-5/v1/gen-4.5/generate,
+        GET /pixazo/v2/requests/status/{request_id}. Send Ocp-Apim-Subscription-Key; optional webhooks via
+        X-Webhook-URL and X-Webhook-Mode (terminal or sync). Keys starting with key_broke have an empty wallet (402).
+
+        Runware API (https://api.runware.ai) under /runware: POST /runware/v1 with a JSON array of tasks
+        (authentication, videoInference, getResponse, accountManagement, ping). Send Authorization: Bearer <key>
+        or an authentication task; optional webhookURL per task.
+
+        kie API (https://api.kie.ai) under /kie: POST /kie/api/v1/runway/generate, POST /kie/api/v1/runway/extend,
+        GET /kie/api/v1/runway/record-detail?taskId=..., GET /kie/api/v1/chat/credit. Send Authorization: Bearer <key>;
+        optional callBackUrl.
 
         """;
 

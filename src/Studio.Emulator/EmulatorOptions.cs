@@ -6,9 +6,11 @@ public sealed class EmulatorOptions
     public const string SectionName = "Emulator";
 
     /// <summary>
-    /// Where rendered MP4s are cached (and scratch files written), and where each provider keeps its state so a
-    /// restart finds it again: Runway's tasks in <c>runway/tasks.json</c> (first frames in <c>runway/images/</c>)
-    /// and its output-URL signing key in <c>runway/url-key</c>.
+    /// Where rendered MP4s are cached (<c>renders/</c>, scratch files in <c>work/</c>), and where each provider keeps
+    /// its state so a restart finds it again, each in its own folder with its tasks in <c>tasks.json</c> and its
+    /// output-URL signing key in <c>url-key</c>: Runway in <c>runway/</c> (data-URI first frames in <c>runway/images/</c>),
+    /// Pixazo in <c>pixazo/</c>, Runware in <c>runware/</c> (data-URI first frames in <c>runware/images/</c> until
+    /// rendered) and kie in <c>kie/</c>.
     /// </summary>
     public string DataDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "studio-emulator");
 

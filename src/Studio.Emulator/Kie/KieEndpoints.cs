@@ -1,12 +1,9 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using Studio.Emulator.Runway;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Kie;
 
@@ -53,7 +50,7 @@ internal static class KieEndpoints
         {
             return KieJson.Reply(402, "The current credits are insufficient. Please top up.");
         }
-        var task = store.Create(new KieTaskRequest(prompt!, duration!.Value, quality!, aspect, imageUrl, Str(body, "waterMark"), callBackUrl, null, PublicBase(http)));
+        var task = store.Create(new KieTaskRequest(prompt!, duration!.Value, quality!, aspect, imageUrl, Str(body, "waterMark"), callBackUrl, null, http.PublicBase()));
         runner.Enqueue(task);
         return KieJson.Reply(200, "success", new { taskId = task.Id });
     }
@@ -92,7 +89,7 @@ internal static class KieEndpoints
             return KieJson.Reply(402, "The current credits are insufficient. Please top up.");
         }
         // The extension keeps the original's aspect ratio and length.
-        var task = store.Create(new KieTaskRequest(prompt!, parent.Request.Duration, quality!, parent.ResolvedAspect, null, Str(body, "waterMark"), callBackUrl, parent.Id, PublicBase(http)));
+        var task = store.Create(new KieTaskRequest(prompt!, parent.Request.Duration, quality!, parent.ResolvedAspect, null, Str(body, "waterMark"), callBackUrl, parent.Id, http.PublicBase()));
         runner.Enqueue(task);
         return KieJson.Reply(200, "success", new { taskId = task.Id });
     }
@@ -115,7 +112,7 @@ internal static class KieEndpoints
             new KieGenerateParam(request.Prompt, request.ImageUrl, false),
             state,
             task.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-            state == "success" ? new KieVideoInfo(KieOutputUrls.VideoId(task.Id), task.Id, outputUrls.Create(PublicBase(http), task), request.ImageUrl) : null,
+            state == "success" ? new KieVideoInfo(KieOutputUrls.VideoId(task.Id), task.Id, outputUrls.Create(http.PublicBase(), task), request.ImageUrl) : null,
             state == "fail" ? task.FailCode : null,
             state == "fail" ? task.FailMsg : null,
             store.IsExpired(task) ? 1 : 0);
@@ -138,8 +135,6 @@ internal static class KieEndpoints
             ? Results.File(path, "video/mp4", enableRangeProcessing: true)
             : Results.StatusCode(StatusCodes.Status404NotFound);
     }
-
-    private static string PublicBase(HttpRequest http) => $"{http.Scheme}://{http.Host}{http.PathBase}";
 
     private static async Task<(JsonElement? Body, IResult? Error)> ReadBodyAsync(HttpRequest http)
     {
@@ -220,49 +215,6 @@ internal sealed class KieApiKeyFilter(IOptionsMonitor<EmulatorOptions> options) 
         }
         return await next(context);
     }
-}
-
-/// <summary>
-/// Signs output URLs (<c>?exp=&amp;sig=</c>, HMAC with a key kept in <c>{DataDirectory}/kie/url-key</c> so links survive
-/// a restart). They last as long as kie keeps the video: 14 days from the task's creation.
-/// </summary>
-internal sealed class KieOutputUrls
-{
-    private readonly byte[] _key;
-
-    public KieOutputUrls(IOptions<EmulatorOptions> options, ILogger<KieOutputUrls> logger)
-    {
-        var path = Path.Combine(options.Value.DataDirectory, "kie", "url-key");
-        try
-        {
-            if (!File.Exists(path) || File.ReadAllBytes(path) is not { Length: 32 } existing)
-            {
-                RunwayTaskFile.WriteAtomically(path, RandomNumberGenerator.GetBytes(32), unixMode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                existing = File.ReadAllBytes(path);
-            }
-            _key = existing;
-        }
-        catch (IOException ex)
-        {
-            logger.LogError(ex, "Could not keep the kie output URL key in {Path}; links will not survive a restart", path);
-            _key = RandomNumberGenerator.GetBytes(32);
-        }
-    }
-
-    /// <summary>A stable id for the task's video (kie reports a videoId next to the taskId).</summary>
-    public static string VideoId(string taskId) => new Guid(MD5.HashData(Encoding.UTF8.GetBytes("video:" + taskId))).ToString("D");
-
-    public string Create(string publicBase, KieTask task)
-    {
-        var exp = (task.CreatedAt + KieTaskStore.Retention).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"{publicBase}{KieEmulator.BasePath}/_output/{task.Id}.mp4?exp={exp}&sig={Sign(task.Id, exp)}";
-    }
-
-    public bool Valid(KieTask task, string? exp, string? sig) =>
-        exp is not null && sig is not null
-        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(task.Id, exp)), Encoding.ASCII.GetBytes(sig));
-
-    private string Sign(string taskId, string exp) => Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{taskId}.{exp}")));
 }
 
 internal static class KieJson

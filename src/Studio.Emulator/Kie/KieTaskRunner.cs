@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Studio.Emulator.Media;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Kie;
 
@@ -22,7 +22,7 @@ internal sealed class KieTaskRunner : BackgroundService
     public const string BadImageFailure = "Incorrect image format. Use a JPEG, PNG or WebP image.";
     public const string InternalFailure = "Video generation failed due to an internal error. Please try again.";
 
-    private readonly Channel<KieTask> _queue = Channel.CreateUnbounded<KieTask>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WorkQueue<KieTask> _queue = new();
     private readonly KieTaskStore _store;
     private readonly KieOutputUrls _outputUrls;
     private readonly VideoRenderer _renderer;
@@ -48,7 +48,7 @@ internal sealed class KieTaskRunner : BackgroundService
         _workDirectory = Path.Combine(emulatorOptions.Value.DataDirectory, "work");
     }
 
-    public void Enqueue(KieTask task) => _queue.Writer.TryWrite(task);
+    public void Enqueue(KieTask task) => _queue.Enqueue(task);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,7 +67,7 @@ internal sealed class KieTaskRunner : BackgroundService
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken };
         try
         {
-            await Parallel.ForEachAsync(_queue.Reader.ReadAllAsync(stoppingToken), parallel, (task, ct) => new ValueTask(WorkAsync(task, ct)));
+            await Parallel.ForEachAsync(_queue.ReadAllAsync(stoppingToken), parallel, (task, ct) => new ValueTask(WorkAsync(task, ct)));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Studio.Emulator.Runway;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Kie;
 
 /// <summary>
 /// The emulated kie account's tasks, persisted to <c>{DataDirectory}/kie/tasks.json</c> on every change (written
-/// atomically with <see cref="RunwayTaskFile.WriteAtomically"/>) and loaded at start-up. Tasks are kept 14 days,
+/// atomically with <see cref="AtomicFile"/>) and loaded at start-up. Tasks are kept 14 days,
 /// as long as kie keeps its videos; first-frame bytes are not persisted (the URL is fetched again after a restart).
 /// </summary>
 internal sealed class KieTaskStore
@@ -62,7 +62,7 @@ internal sealed class KieTaskStore
                 t.OutputPath is { } output ? Path.GetRelativePath(_dataDirectory, output) : null, t.FailCode, t.FailMsg, t.CallbackSent)).ToList();
             try
             {
-                RunwayTaskFile.WriteAtomically(_filePath, JsonSerializer.SerializeToUtf8Bytes(records, FileJson));
+                AtomicFile.WriteJson(_filePath, records, FileJson);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -76,20 +76,19 @@ internal sealed class KieTaskStore
         List<KieTaskRecord>? records;
         try
         {
-            if (!File.Exists(_filePath))
-            {
-                return;
-            }
-            using var stream = File.OpenRead(_filePath);
-            records = JsonSerializer.Deserialize<List<KieTaskRecord>>(stream, FileJson);
+            records = AtomicFile.ReadJson<List<KieTaskRecord>>(_filePath, FileJson);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
             _logger.LogError(ex, "Could not read the kie emulator's tasks from {Path}; starting with none", _filePath);
             return;
         }
+        if (records is null)
+        {
+            return;
+        }
 
-        foreach (var r in records ?? [])
+        foreach (var r in records)
         {
             if (Now - r.CreatedAt > Retention || r.Request is null)
             {

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Pixazo;
 
@@ -42,13 +43,13 @@ internal static class PixazoEndpoints
             return Error(400, "Bad Request", problem!);
         }
 
-        var task = store.Create(request, BaseUrl(http));
-        return Results.Json(new PixazoAccepted(task.Id, PixazoStatus.Queued, $"{BaseUrl(http)}{PixazoEmulator.BasePath}/v2/requests/status/{task.Id}"), Json, statusCode: 202);
+        var task = store.Create(request, http.PublicBase());
+        return Results.Json(new PixazoAccepted(task.Id, PixazoStatus.Queued, $"{http.PublicBase()}{PixazoEmulator.BasePath}/v2/requests/status/{task.Id}"), Json, statusCode: 202);
     }
 
     public static IResult GetStatus(string requestId, HttpRequest http, PixazoTaskStore store, PixazoOutputUrls outputUrls) =>
         store.Find(requestId) is { } task
-            ? Results.Json(StatusBody(task, task.ViewAt(store.Now), outputUrls, BaseUrl(http)), Json)
+            ? Results.Json(StatusBody(task, task.ViewAt(store.Now), outputUrls, http.PublicBase()), Json)
             : Error(404, "Not Found", $"Request '{requestId}' not found");
 
     public static IResult GetOutput(string requestId, string? exp, string? sig, PixazoOutputUrls outputUrls, PixazoTaskStore store)
@@ -153,8 +154,6 @@ internal static class PixazoEndpoints
 
         return (new PixazoRequest(prompt, image, duration, ratio, seed, callback, mode), null);
     }
-
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static IResult Error(int status, string error, string message) => Results.Json(new PixazoError(error, message), Json, statusCode: status);
 }

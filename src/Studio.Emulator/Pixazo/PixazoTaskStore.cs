@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Studio.Emulator.Runway;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Pixazo;
 
 /// <summary>
 /// The emulated gateway's requests, persisted to <c>{DataDirectory}/pixazo/tasks.json</c> on every change (written
-/// atomically with <see cref="RunwayTaskFile.WriteAtomically"/>) and loaded at start-up: a restarted emulator still
+/// atomically with <see cref="AtomicFile"/>) and loaded at start-up: a restarted emulator still
 /// answers for its requests, renders again any whose video is missing, and still sends webhooks not yet sent.
 /// </summary>
 internal sealed class PixazoTaskStore
@@ -18,7 +17,7 @@ internal sealed class PixazoTaskStore
     private static readonly JsonSerializerOptions FileJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private readonly ConcurrentDictionary<string, PixazoTask> _tasks = new(StringComparer.Ordinal);
-    private readonly Channel<PixazoTask> _renders = Channel.CreateUnbounded<PixazoTask>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WorkQueue<PixazoTask> _renders = new();
     private readonly Lock _saveGate = new();
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<EmulatorOptions> _options;
@@ -49,13 +48,13 @@ internal sealed class PixazoTaskStore
             TimeSpan.FromSeconds(options.PendingSeconds), TimeSpan.FromSeconds(options.RunningSeconds), baseUrl);
         _tasks[task.Id] = task;
         Save();
-        _renders.Writer.TryWrite(task);
+        _renders.Enqueue(task);
         return task;
     }
 
     public PixazoTask? Find(string id) => _tasks.GetValueOrDefault(id);
 
-    public IAsyncEnumerable<PixazoTask> RendersAsync(CancellationToken ct) => _renders.Reader.ReadAllAsync(ct);
+    public IAsyncEnumerable<PixazoTask> RendersAsync(CancellationToken ct) => _renders.ReadAllAsync(ct);
 
     public void Succeed(PixazoTask task, string outputPath)
     {
@@ -81,7 +80,7 @@ internal sealed class PixazoTaskStore
             try
             {
                 var records = _tasks.Values.OrderBy(t => t.CreatedAt).Select(t => t.ToRecord(_dataDirectory)).ToList();
-                RunwayTaskFile.WriteAtomically(_filePath, JsonSerializer.SerializeToUtf8Bytes(records, FileJson));
+                AtomicFile.WriteJson(_filePath, records, FileJson);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -95,21 +94,20 @@ internal sealed class PixazoTaskStore
         List<PixazoTaskRecord>? records;
         try
         {
-            if (!File.Exists(_filePath))
-            {
-                return;
-            }
-            using var stream = File.OpenRead(_filePath);
-            records = JsonSerializer.Deserialize<List<PixazoTaskRecord>>(stream, FileJson);
+            records = AtomicFile.ReadJson<List<PixazoTaskRecord>>(_filePath, FileJson);
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {
             _logger.LogError(ex, "Pixazo emulator could not read {Path}; starting without its requests", _filePath);
             return;
         }
+        if (records is null)
+        {
+            return;
+        }
 
         var cutoff = Now - Retention;
-        foreach (var record in records ?? [])
+        foreach (var record in records)
         {
             if (record.CreatedAt < cutoff || !PixazoRules.Sizes.ContainsKey(record.Request.AspectRatio))
             {
@@ -119,7 +117,7 @@ internal sealed class PixazoTaskStore
             _tasks[task.Id] = task;
             if (!task.IsRendered)
             {
-                _renders.Writer.TryWrite(task);
+                _renders.Enqueue(task);
             }
         }
         _logger.LogInformation("Pixazo emulator restored {Count} requests from {Path}", _tasks.Count, _filePath);

@@ -1,3 +1,5 @@
+using Studio.Emulator.Shared;
+
 namespace Studio.Emulator.Runware;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal static class RunwareEmulator
     public static IServiceCollection AddRunwareEmulator(this IServiceCollection services)
     {
         services.AddSingleton<RunwareTaskStore>();
-        services.AddSingleton<RunwareWorkQueue>();
+        services.AddSingleton<WorkQueue<RunwareTask>>();
         services.AddSingleton<RunwareOutputUrls>();
         services.AddHostedService<RunwareWorker>();
         services.AddHttpClient(HttpClientName, http =>

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runware;
 
@@ -12,7 +13,7 @@ namespace Studio.Emulator.Runware;
 /// </summary>
 internal static class RunwareEndpoints
 {
-    public static async Task<IResult> HandleAsync(HttpRequest http, RunwareTaskStore store, RunwareWorkQueue queue, RunwareOutputUrls urls,
+    public static async Task<IResult> HandleAsync(HttpRequest http, RunwareTaskStore store, WorkQueue<RunwareTask> queue, RunwareOutputUrls urls,
         IOptionsMonitor<EmulatorOptions> options)
     {
         JsonDocument document;
@@ -42,7 +43,7 @@ internal static class RunwareEndpoints
 
             var data = new List<JsonObject>();
             var errors = new List<RunwareError>();
-            var publicBase = $"{http.Scheme}://{http.Host}{http.PathBase}";
+            var publicBase = http.PublicBase();
             foreach (var task in tasks)
             {
                 var taskType = RunwareRequestValidator.String(task, "taskType");

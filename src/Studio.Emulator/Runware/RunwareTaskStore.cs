@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Studio.Emulator.Runway;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runware;
 
 /// <summary>
 /// The emulated Runware account: its tasks and its prepaid USD balance (charged the first time a task is seen
-/// succeeded). Persisted to <c>{DataDirectory}/runware/tasks.json</c> on every change with the Runway emulator's
+/// succeeded). Persisted to <c>{DataDirectory}/runware/tasks.json</c> on every change with <see cref="AtomicFile"/>'s
 /// atomic write, data-URI first frames beside it in <c>runware/images/</c>; a restart renders again whatever
 /// was unfinished and still delivers webhooks that were due. Tasks older than <see cref="Retention"/> are dropped.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class RunwareTaskStore
     private readonly string _directory;
     private decimal _spentUsd;
 
-    public RunwareTaskStore(TimeProvider time, IOptionsMonitor<EmulatorOptions> options, RunwareWorkQueue queue, ILogger<RunwareTaskStore> logger)
+    public RunwareTaskStore(TimeProvider time, IOptionsMonitor<EmulatorOptions> options, WorkQueue<RunwareTask> queue, ILogger<RunwareTaskStore> logger)
     {
         _time = time;
         _options = options;
@@ -78,7 +78,7 @@ internal sealed class RunwareTaskStore
 
         if (request.ImageBytes is { } bytes)
         {
-            TryPersist(() => RunwayTaskFile.WriteAtomically(ImagePath(task.TaskUuid), bytes), "first frame of " + task.TaskUuid);
+            TryPersist(() => AtomicFile.Write(ImagePath(task.TaskUuid), bytes), "first frame of " + task.TaskUuid);
         }
 
         Save();
@@ -141,7 +141,7 @@ internal sealed class RunwareTaskStore
         lock (_gate)
         {
             var document = new RunwareStoreDocument(1, _spentUsd, _tasks.Values.OrderBy(t => t.CreatedAt).Select(ToRecord).ToList());
-            TryPersist(() => RunwayTaskFile.WriteAtomically(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, FileJson)), FilePath);
+            TryPersist(() => AtomicFile.WriteJson(FilePath, document, FileJson), FilePath);
         }
     }
 
@@ -153,12 +153,12 @@ internal sealed class RunwareTaskStore
             t.OutputPath is { } output ? Path.GetRelativePath(_options.CurrentValue.DataDirectory, output) : null, t.Failure?.Code, t.Failure?.Message);
     }
 
-    private void Load(RunwareWorkQueue queue)
+    private void Load(WorkQueue<RunwareTask> queue)
     {
         RunwareStoreDocument? document;
         try
         {
-            document = File.Exists(FilePath) ? JsonSerializer.Deserialize<RunwareStoreDocument>(File.ReadAllBytes(FilePath), FileJson) : null;
+            document = AtomicFile.ReadJson<RunwareStoreDocument>(FilePath, FileJson);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -1,32 +1,17 @@
-using System.Buffers.Text;
-using System.Globalization;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Studio.Emulator.Media;
-using Studio.Emulator.Runway;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runware;
 
-/// <summary>Tasks to render (and, once done, to call back); filled by the API and at start-up.</summary>
-internal sealed class RunwareWorkQueue
-{
-    private readonly Channel<RunwareTask> _channel = Channel.CreateUnbounded<RunwareTask>(new UnboundedChannelOptions { SingleReader = true });
-
-    public void Enqueue(RunwareTask task) => _channel.Writer.TryWrite(task);
-
-    public IAsyncEnumerable<RunwareTask> ReadAllAsync(CancellationToken ct) => _channel.Reader.ReadAllAsync(ct);
-}
-
 /// <summary>
-/// Off the request path: fetches a frame image given by URL, renders the clip with the shared renderer, and
-/// once the task is done by the clock POSTs the flat task object to its <c>webhookURL</c> (as Runware does:
-/// no <c>data</c> wrapper). A failed fetch fails the task; a failed delivery is logged and not retried further.
+/// Off the request path, for each task in the queue (filled by the API and at start-up): fetches a frame image
+/// given by URL, renders the clip with the shared renderer, and once the task is done by the clock POSTs the flat
+/// task object to its <c>webhookURL</c> (as Runware does: no <c>data</c> wrapper). A failed fetch fails the task; a failed delivery is logged and not retried further.
 /// </summary>
 internal sealed class RunwareWorker(
-    RunwareWorkQueue queue,
+    WorkQueue<RunwareTask> queue,
     RunwareTaskStore store,
     RunwareOutputUrls outputUrls,
     VideoRenderer renderer,
@@ -178,62 +163,4 @@ internal sealed class RunwareWorker(
             logger.LogError(ex, "Runware webhook for task {TaskUuid} could not be sent", task.TaskUuid);
         }
     }
-}
-
-/// <summary>
-/// Signs output links like a CDN (<c>?exp=&amp;sig=</c>, HMAC-SHA256) so they expire after
-/// <see cref="EmulatorOptions.OutputUrlLifetime"/>. The key lives in <c>{DataDirectory}/runware/url-key</c>, so links
-/// survive a restart. (A sibling of <c>RunwayOutputUrls</c>; the two could share one signer.)
-/// </summary>
-internal sealed class RunwareOutputUrls
-{
-    private readonly byte[] _key;
-    private readonly TimeProvider _time;
-    private readonly IOptionsMonitor<EmulatorOptions> _options;
-
-    public RunwareOutputUrls(TimeProvider time, IOptionsMonitor<EmulatorOptions> options, ILogger<RunwareOutputUrls> logger)
-    {
-        _time = time;
-        _options = options;
-        var path = Path.Combine(options.CurrentValue.DataDirectory, "runware", "url-key");
-        try
-        {
-            if (File.Exists(path) && File.ReadAllBytes(path) is { Length: 32 } existing)
-            {
-                _key = existing;
-            }
-            else
-            {
-                _key = RandomNumberGenerator.GetBytes(32);
-                RunwayTaskFile.WriteAtomically(path, _key, unixMode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            logger.LogError(ex, "Could not keep the Runware output URL key in {Path}; links will not survive a restart", path);
-            _key ??= RandomNumberGenerator.GetBytes(32);
-        }
-    }
-
-    /// <summary><paramref name="publicBase"/> is the scheme, host and path base the client used (no trailing slash).</summary>
-    public string Create(string publicBase, Guid videoUuid)
-    {
-        var exp = _time.GetUtcNow().Add(_options.CurrentValue.OutputUrlLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"{publicBase}{RunwareEmulator.BasePath}/video/{videoUuid:D}.mp4?exp={exp}&sig={Sign(videoUuid, exp)}";
-    }
-
-    /// <summary>Null when valid, else why not.</summary>
-    public string? Check(Guid videoUuid, string? exp, string? sig)
-    {
-        if (exp is null || sig is null || !long.TryParse(exp, NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
-            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(videoUuid, exp)), Encoding.ASCII.GetBytes(sig)))
-        {
-            return "Access denied: invalid signature.";
-        }
-
-        return _time.GetUtcNow().ToUnixTimeSeconds() > expires ? "Access denied: this link has expired." : null;
-    }
-
-    private string Sign(Guid videoUuid, string exp) =>
-        Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{videoUuid:D}.{exp}")));
 }

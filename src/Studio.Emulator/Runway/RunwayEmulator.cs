@@ -1,3 +1,5 @@
+using Studio.Emulator.Shared;
+
 namespace Studio.Emulator.Runway;
 
 /// <summary>Registers and maps the emulated Runway API (https://api.dev.runwayml.com) under <see cref="BasePath"/>.</summary>
@@ -8,7 +10,7 @@ internal static class RunwayEmulator
     public static IServiceCollection AddRunwayEmulator(this IServiceCollection services)
     {
         services.AddSingleton<RunwayTaskStore>();
-        services.AddSingleton<RunwayRenderQueue>();
+        services.AddSingleton<WorkQueue<RunwayTask>>();
         services.AddSingleton<RunwayOutputUrls>();
         services.AddHostedService<RunwayRenderWorker>();
         return services;
@@ -21,9 +23,9 @@ internal static class RunwayEmulator
         var runway = app.MapGroup(BasePath).ExcludeFromDescription().AllowAnonymous();
 
         var api = runway.MapGroup("/v1").AddEndpointFilter<RunwayApiFilter>();
-        api.MapPost("/text_to_video", (HttpRequest request, RunwayTaskStore store, RunwayRenderQueue queue) =>
+        api.MapPost("/text_to_video", (HttpRequest request, RunwayTaskStore store, WorkQueue<RunwayTask> queue) =>
             RunwayEndpoints.CreateAsync(request, RunwayEndpointKind.TextToVideo, store, queue));
-        api.MapPost("/image_to_video", (HttpRequest request, RunwayTaskStore store, RunwayRenderQueue queue) =>
+        api.MapPost("/image_to_video", (HttpRequest request, RunwayTaskStore store, WorkQueue<RunwayTask> queue) =>
             RunwayEndpoints.CreateAsync(request, RunwayEndpointKind.ImageToVideo, store, queue));
         api.MapGet("/tasks/{id}", RunwayEndpoints.GetTask);
         api.MapDelete("/tasks/{id}", RunwayEndpoints.DeleteTask);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runway;
 
@@ -8,7 +9,7 @@ internal static class RunwayEndpoints
     private const string TaskNotFound = "Task not found";
 
     public static async Task<IResult> CreateAsync(
-        HttpRequest httpRequest, RunwayEndpointKind kind, RunwayTaskStore store, RunwayRenderQueue renderQueue)
+        HttpRequest httpRequest, RunwayEndpointKind kind, RunwayTaskStore store, WorkQueue<RunwayTask> renderQueue)
     {
         JsonDocument document;
         try

@@ -1,32 +1,16 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Studio.Emulator.Media;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runway;
 
-/// <summary>Tasks waiting for their video; filled by the create endpoints, drained by <see cref="RunwayRenderWorker"/>.</summary>
-internal sealed class RunwayRenderQueue
-{
-    private readonly Channel<RunwayTask> _channel = Channel.CreateUnbounded<RunwayTask>(new UnboundedChannelOptions { SingleReader = true });
-
-    public void Enqueue(RunwayTask task)
-    {
-        if (!_channel.Writer.TryWrite(task))
-        {
-            throw new InvalidOperationException("The Runway render queue is closed.");
-        }
-    }
-
-    public IAsyncEnumerable<RunwayTask> ReadAllAsync(CancellationToken ct) => _channel.Reader.ReadAllAsync(ct);
-}
-
 /// <summary>
-/// Renders each task's video off the request path. Several render at once (ffmpeg's own cap still applies);
+/// Renders each task's video off the request path, drained from the <see cref="WorkQueue{T}"/> the create endpoints fill. Several render at once (ffmpeg's own cap still applies);
 /// a failed render fails only its task, and a cancelled task's render is stopped.
 /// </summary>
 internal sealed class RunwayRenderWorker : BackgroundService
 {
-    private readonly RunwayRenderQueue _queue;
+    private readonly WorkQueue<RunwayTask> _queue;
     private readonly RunwayTaskStore _store;
     private readonly VideoRenderer _renderer;
     private readonly ILogger<RunwayRenderWorker> _logger;
@@ -37,7 +21,7 @@ internal sealed class RunwayRenderWorker : BackgroundService
     /// the persisted tasks whose video is missing.
     /// </remarks>
     public RunwayRenderWorker(
-        RunwayRenderQueue queue, RunwayTaskStore store, VideoRenderer renderer, IOptions<FfmpegOptions> ffmpegOptions, ILogger<RunwayRenderWorker> logger)
+        WorkQueue<RunwayTask> queue, RunwayTaskStore store, VideoRenderer renderer, IOptions<FfmpegOptions> ffmpegOptions, ILogger<RunwayRenderWorker> logger)
     {
         _queue = queue;
         _store = store;

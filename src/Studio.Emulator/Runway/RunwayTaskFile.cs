@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runway;
 
@@ -46,13 +47,12 @@ internal sealed record RunwayTaskRecord(
     string? Failure);
 
 /// <summary>
-/// Reads and writes the files under <c>{DataDirectory}/runway/</c>. Every write goes to a temporary file
-/// in the same directory first and is then renamed over the target, so a crash never leaves a torn file.
+/// Reads and writes the files under <c>{DataDirectory}/runway/</c>. Every write goes through <see cref="AtomicFile"/>,
+/// so a crash never leaves a torn file.
 /// </summary>
 internal sealed class RunwayTaskFile
 {
     public const string FileName = "tasks.json";
-    private const string TempSuffix = ".tmp";
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -76,19 +76,9 @@ internal sealed class RunwayTaskFile
     public string ImagesDirectory { get; }
 
     /// <summary>The persisted document, or null when there is none yet. Throws when it cannot be read or parsed.</summary>
-    public RunwayStoreDocument? Read()
-    {
-        if (!File.Exists(FilePath))
-        {
-            return null;
-        }
+    public RunwayStoreDocument? Read() => AtomicFile.ReadJson<RunwayStoreDocument>(FilePath, JsonOptions);
 
-        using var stream = File.OpenRead(FilePath);
-        return JsonSerializer.Deserialize<RunwayStoreDocument>(stream, JsonOptions);
-    }
-
-    public void Write(RunwayStoreDocument document) =>
-        WriteAtomically(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions));
+    public void Write(RunwayStoreDocument document) => AtomicFile.WriteJson(FilePath, document, JsonOptions);
 
     /// <summary>Moves an unreadable file aside (kept for inspection) so the next write starts afresh.</summary>
     public string MoveAside()
@@ -109,7 +99,7 @@ internal sealed class RunwayTaskFile
     public void WriteImage(string name, byte[] bytes)
     {
         System.IO.Directory.CreateDirectory(ImagesDirectory);
-        WriteAtomically(ImagePath(name), bytes);
+        AtomicFile.Write(ImagePath(name), bytes);
     }
 
     /// <summary>The image's bytes, or null when the file is gone.</summary>
@@ -143,41 +133,10 @@ internal sealed class RunwayTaskFile
 
         if (System.IO.Directory.Exists(Directory))
         {
-            foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + TempSuffix))
+            foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + AtomicFile.TempSuffix))
             {
                 File.Delete(path);
             }
-        }
-    }
-
-    /// <summary>
-    /// Writes to a temporary sibling, flushes it to disk, then renames it to <paramref name="path"/>. Without
-    /// <paramref name="overwrite"/>, an existing file wins and this throws <see cref="IOException"/>.
-    /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool overwrite = true, UnixFileMode? unixMode = null)
-    {
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (unixMode is { } mode && !OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = mode;
-            }
-
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runway;
 
@@ -32,7 +33,7 @@ internal sealed class RunwayTaskStore
     private long _spentCredits;
 
     public RunwayTaskStore(
-        TimeProvider time, IOptionsMonitor<EmulatorOptions> options, RunwayRenderQueue renderQueue, ILogger<RunwayTaskStore> logger)
+        TimeProvider time, IOptionsMonitor<EmulatorOptions> options, WorkQueue<RunwayTask> renderQueue, ILogger<RunwayTaskStore> logger)
     {
         _time = time;
         _options = options;
@@ -205,7 +206,7 @@ internal sealed class RunwayTaskStore
             task.RenderFailure);
     }
 
-    private void Load(RunwayRenderQueue renderQueue)
+    private void Load(WorkQueue<RunwayTask> renderQueue)
     {
         RunwayStoreDocument? document;
         try
