@@ -12,6 +12,8 @@ public sealed class Generation
     public Guid ProjectId { get; set; }
     public Project? Project { get; set; }
     public string CreatedByUserId { get; set; } = "";
+    /// <summary>The composer's id for one press of Generate: a double click or a resent form makes one take.</summary>
+    public Guid? ClientRequestId { get; set; }
 
     // What was asked for.
     public string Provider { get; set; } = "";
@@ -88,6 +90,7 @@ internal sealed class GenerationConfiguration : IEntityTypeConfiguration<Generat
         builder.Property(g => g.CallbackTokenHash).HasMaxLength(64);
         builder.Property(g => g.Quality).HasMaxLength(16);
         builder.HasIndex(g => g.ParentGenerationId);
+        builder.HasIndex(g => new { g.CreatedByUserId, g.ClientRequestId }).IsUnique();
         builder.Property(g => g.LeaseOwner).HasMaxLength(64);
         builder.Property(g => g.VideoSha256).HasMaxLength(64);
         builder.HasOne(g => g.Project).WithMany().HasForeignKey(g => g.ProjectId);

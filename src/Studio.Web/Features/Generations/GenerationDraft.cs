@@ -3,6 +3,7 @@ namespace Studio.Web.Features.Generations;
 /// <summary>What the composer hands over: the user's request, not yet validated by the server.</summary>
 /// <param name="Ratio">Runway-style ratio ("1280:720"); empty when the model takes the ratio from the first frame.</param>
 /// <param name="Quality">Output quality where the model offers a choice (kie: 720p or 1080p).</param>
+/// <param name="RequestId">One per press of Generate: sending the same draft again returns the same take.</param>
 public sealed record GenerationDraft(
     string ModelId,
     string PromptText,
@@ -11,7 +12,8 @@ public sealed record GenerationDraft(
     long? Seed,
     FirstFrameImage? FirstFrame,
     string Provider = "runway",
-    string? Quality = null);
+    string? Quality = null,
+    Guid? RequestId = null);
 
 public sealed record FirstFrameImage(string FileName, string ContentType, byte[] Content);
 

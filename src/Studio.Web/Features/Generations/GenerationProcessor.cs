@@ -60,6 +60,10 @@ public sealed class GenerationProcessor(
             return;
         }
         var step = new Step(db, generation, provider, connection);
+        if (generation.CancelRequestedAt is not null && await FinishCancelAsync(step, ct))
+        {
+            return;
+        }
         switch (generation.State)
         {
             case GenerationState.Reserved:
@@ -80,6 +84,34 @@ public sealed class GenerationProcessor(
             case GenerationState.Archiving:
                 await ArchiveAsync(step, ct);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A cancel pressed while a step was busy (a create out, a poll between its two halves) is finished here.
+    /// Returns false when the take must go on (a create that may have landed goes to Uncertain as usual).
+    /// </summary>
+    private async Task<bool> FinishCancelAsync(Step step, CancellationToken ct)
+    {
+        var (db, generation, provider, connection) = step;
+        switch (generation.State)
+        {
+            case GenerationState.Reserved:
+            case GenerationState.Submitting when generation.SubmitStartedAt is null:
+                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = "Cancelled before it was sent; nothing was charged.", ct);
+                return true;
+            case GenerationState.Queued:
+            case GenerationState.Running:
+                if (provider.Capabilities.Cancel && generation.ProviderTaskId is { } taskId)
+                {
+                    await provider.CancelAsync(connection, taskId, ct);
+                }
+                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = provider.Capabilities.Cancel
+                    ? "Cancelled in the studio."
+                    : $"Stopped in the studio. {provider.Capabilities.DisplayName} cannot cancel a started task, so it may still finish there and be charged.", ct);
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -160,6 +192,19 @@ public sealed class GenerationProcessor(
                 g.CallbackExpectedBy = callback is null ? null : Now + callbackLinks.Grace(connection);
                 g.NextAttemptAt = g.CallbackExpectedBy ?? Now + cadence.Initial;
             }, ct);
+            if (await db.Generations.Where(g => g.Id == generation.Id).Select(g => g.CancelRequestedAt).FirstAsync(ct) is not null)
+            {
+                // Cancel was pressed while the create was out: cancel at the provider where possible, then end it.
+                if (provider.Capabilities.Cancel)
+                {
+                    await provider.CancelAsync(connection, accepted.TaskId, ct);
+                }
+                await db.Entry(generation).ReloadAsync(ct);
+                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = provider.Capabilities.Cancel
+                    ? "Cancelled in the studio."
+                    : $"Stopped in the studio. {provider.Capabilities.DisplayName} cannot cancel a started task, so it may still finish there and be charged.", ct);
+                return;
+            }
             if (callback is not null)
             {
                 // A fast provider may call back before its answer to the create arrived: then look at once.

@@ -40,9 +40,11 @@ public sealed record GenerationView(
 {
     public bool IsReady => State == GenerationState.Ready;
 
-    /// <summary>Not yet sent, or queued/running at a provider that can cancel.</summary>
-    public bool CanCancel => State == GenerationState.Reserved
-        || (State is GenerationState.Queued or GenerationState.Running && Provider == "runway");
+    /// <summary>Every state before archiving can be cancelled (at the provider where it can, else the studio stops following).</summary>
+    public bool CanCancel => State is GenerationState.Reserved or GenerationState.Submitting or GenerationState.Queued
+        or GenerationState.Running or GenerationState.Uncertain;
+
+    public bool CanRetry => State == GenerationState.Uncertain;
 
     /// <summary>A finished take at a provider that can continue it (kie's extend).</summary>
     public bool CanExtend => State == GenerationState.Ready && Provider == "kie";
@@ -77,6 +79,12 @@ public sealed class GenerationService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (draft.RequestId is { } requestId
+            && await db.Generations.Where(g => g.CreatedByUserId == userId && g.ClientRequestId == requestId).Select(g => (Guid?)g.Id).FirstOrDefaultAsync(ct) is { } existing)
+        {
+            // The same press of Generate, sent again (double click, retried post): the take it already made.
+            return new SubmitResult(existing, []);
+        }
         var access = await db.Projects
             .Where(p => p.Id == projectId)
             .Select(p => new { p.TeamId, Role = db.TeamMembers.Where(m => m.TeamId == p.TeamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefault() })
@@ -119,6 +127,7 @@ public sealed class GenerationService(
             TeamId = access.TeamId,
             ProjectId = projectId,
             CreatedByUserId = userId,
+            ClientRequestId = draft.RequestId,
             Provider = provider.Name,
             Model = model.Id,
             PromptText = draft.PromptText,
@@ -150,11 +159,20 @@ public sealed class GenerationService(
             await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), ct);
             await db.SaveChangesAsync(ct);
         }
-        catch
+        catch (Exception ex)
         {
             if (generation.FirstFrameBlobKey is not null)
             {
                 await blobs.DeleteAsync(generation.FirstFrameBlobKey, CancellationToken.None);
+            }
+            if (ex is DbUpdateException && draft.RequestId is { } raced)
+            {
+                // Two sends of one press raced; the unique index let one in. Answer with that one.
+                await using var again = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                if (await again.Generations.Where(g => g.CreatedByUserId == userId && g.ClientRequestId == raced).Select(g => (Guid?)g.Id).FirstOrDefaultAsync(CancellationToken.None) is { } winner)
+                {
+                    return new SubmitResult(winner, []);
+                }
             }
             throw;
         }
@@ -168,8 +186,10 @@ public sealed class GenerationService(
     }
 
     /// <summary>
-    /// Cancels a take: one not yet sent simply stops; one queued or running at Runway is cancelled there first
-    /// (DELETE task). Returns an error to show, or null.
+    /// Cancels a take in any state but Archiving (by then it is made and paid for). Not yet sent: it stops. Being
+    /// sent: it is cancelled as soon as the provider answers. Queued or running: the provider cancels it where it
+    /// can (Runway); elsewhere the studio stops following it and says the provider may still charge. Uncertain: the
+    /// studio stops following it. Returns an error to show, or null.
     /// </summary>
     public async Task<string?> CancelAsync(string userId, Guid generationId, CancellationToken ct = default)
     {
@@ -181,37 +201,58 @@ public sealed class GenerationService(
         {
             return "Take not found.";
         }
-        var provider = providers.Get(generation.Provider);
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (generation.State is GenerationState.Queued or GenerationState.Running)
+        if (GenerationStateMachine.IsTerminal(generation.State) || generation.State == GenerationState.Archiving)
         {
-            if (!provider.Capabilities.Cancel)
-            {
-                return $"{provider.Capabilities.DisplayName} cannot cancel a take once it has started.";
-            }
-            // Say so first: a poll that finds the task gone from now on reads it as cancelled, not lost.
-            await db.Generations.Where(g => g.Id == generationId).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequestedAt, now), ct);
-            var connection = await connections.ForTeamAsync(generation.TeamId, generation.Provider, ct);
-            var result = await provider.CancelAsync(connection, generation.ProviderTaskId!, ct);
-            if (!result.IsSuccess && result.Failure!.Kind != ProviderFailureKind.NotFound)
-            {
-                await db.Generations.Where(g => g.Id == generationId).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequestedAt, (DateTime?)null), ct);
-                return $"{provider.Capabilities.DisplayName} did not cancel it: {result.Failure.Message}";
-            }
-        }
-        else if (generation.State != GenerationState.Reserved)
-        {
-            return generation.State == GenerationState.Submitting
-                ? "It is being sent right now; try again in a moment."
+            return generation.State == GenerationState.Archiving
+                ? "It is already made and being archived; it can no longer be cancelled."
                 : $"A take that is {generation.State.ToString().ToLowerInvariant()} cannot be cancelled.";
         }
 
-        // One conditional update, so a worker step that moved it meanwhile cannot be overwritten.
+        var provider = providers.Get(generation.Provider);
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Say so first: a step in flight (a create, a poll that finds the task gone) then ends it as cancelled.
+        await db.Generations.Where(g => g.Id == generationId).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequestedAt, now), ct);
+        if (generation.State == GenerationState.Submitting)
+        {
+            logger.LogInformation("Generation {GenerationId}: cancel requested while it is being sent", generationId);
+            return null; // The worker cancels it the moment the provider answers.
+        }
+
+        var reason = "Cancelled in the studio.";
+        if (generation.State is GenerationState.Queued or GenerationState.Running)
+        {
+            if (provider.Capabilities.Cancel)
+            {
+                var connection = await connections.ForTeamAsync(generation.TeamId, generation.Provider, ct);
+                var result = await provider.CancelAsync(connection, generation.ProviderTaskId!, ct);
+                if (!result.IsSuccess && result.Failure!.Kind != ProviderFailureKind.NotFound)
+                {
+                    await db.Generations.Where(g => g.Id == generationId).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequestedAt, (DateTime?)null), ct);
+                    return $"{provider.Capabilities.DisplayName} did not cancel it: {result.Failure.Message}";
+                }
+            }
+            else
+            {
+                reason = $"Stopped in the studio. {provider.Capabilities.DisplayName} cannot cancel a started task, so it may still finish there and be charged to the provider account; the studio will not archive it.";
+            }
+        }
+        else if (generation.State == GenerationState.Uncertain)
+        {
+            reason = "Dismissed in the studio. If the provider did make it, it may have been charged; the studio no longer follows it.";
+        }
+        return await MarkCancelledAsync(db, generationId, reason, userId, ct);
+    }
+
+    /// <summary>The one conditional update that ends a take as cancelled, so a worker step that moved it meanwhile is not overwritten.</summary>
+    private async Task<string?> MarkCancelledAsync(StudioDbContext db, Guid generationId, string reason, string userId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
         var changed = await db.Generations
-            .Where(g => g.Id == generationId && (g.State == GenerationState.Reserved || g.State == GenerationState.Queued || g.State == GenerationState.Running))
+            .Where(g => g.Id == generationId && (g.State == GenerationState.Reserved || g.State == GenerationState.Queued
+                || g.State == GenerationState.Running || g.State == GenerationState.Uncertain))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(g => g.State, GenerationState.Cancelled)
-                .SetProperty(g => g.FailureReason, "Cancelled in the studio.")
+                .SetProperty(g => g.FailureReason, reason)
                 .SetProperty(g => g.CompletedAt, now)
                 .SetProperty(g => g.UpdatedAt, now)
                 .SetProperty(g => g.Version, g => g.Version + 1), ct);
@@ -223,6 +264,55 @@ public sealed class GenerationService(
         }
         logger.LogInformation("Generation {GenerationId} cancelled by {UserId}", generationId, userId);
         return null;
+    }
+
+    /// <summary>
+    /// "Retry anyway" on an Uncertain take: the user has been told the first attempt may exist at the provider and
+    /// chooses to send it again. The new take is a copy; the uncertain one is dismissed.
+    /// </summary>
+    public async Task<SubmitResult> RetryUncertainAsync(string userId, Guid generationId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var original = await db.Generations.AsNoTracking()
+            .Where(g => g.Id == generationId && g.State == GenerationState.Uncertain
+                && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId && m.Role != TeamRole.Viewer))
+            .FirstOrDefaultAsync(ct);
+        if (original is null)
+        {
+            return new SubmitResult(null, new DraftErrors { [FormError] = "Only an uncertain take of your team can be retried." }, IsNotFound: true);
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var copy = new Generation
+        {
+            Id = Guid.CreateVersion7(),
+            TeamId = original.TeamId,
+            ProjectId = original.ProjectId,
+            CreatedByUserId = userId,
+            Provider = original.Provider,
+            Model = original.Model,
+            PromptText = original.PromptText,
+            Ratio = original.Ratio,
+            DurationSeconds = original.DurationSeconds,
+            Quality = original.Quality,
+            Seed = original.Seed,
+            FirstFrameBlobKey = original.FirstFrameBlobKey,
+            FirstFrameContentType = original.FirstFrameContentType,
+            IsSandbox = original.IsSandbox,
+            EstimatedCredits = original.EstimatedCredits,
+            ParentGenerationId = original.ParentGenerationId,
+            State = GenerationState.Reserved,
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.Generations.Add(copy);
+        await db.SaveChangesAsync(ct);
+        await MarkCancelledAsync(db, original.Id, "Retried knowingly as a new take; this attempt may still exist at the provider.", userId, ct);
+        await notifier.PublishAsync(new GenerationChanged(copy.Id, copy.ProjectId, copy.TeamId, copy.Version, copy.State, null));
+        workSignal.Wake();
+        logger.LogInformation("Generation {GenerationId} (uncertain) retried knowingly as {CopyId} by {UserId}", original.Id, copy.Id, userId);
+        return new SubmitResult(copy.Id, []);
     }
 
     /// <summary>"Extend this take" (kie): a new take in the same project that continues the parent's video.</summary>

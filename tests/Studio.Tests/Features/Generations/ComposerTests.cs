@@ -110,4 +110,21 @@ public class ComposerTests : StudioComponentTest
         cut.WaitForAssertion(() => Assert.Contains("GIF images are not accepted", cut.Find("[data-testid=image-error]").TextContent));
         Assert.DoesNotContain("First-frame preview", cut.Markup);
     }
+
+    [Fact]
+    public void Generate_KeepsOneRequestIdUntilATakeIsMade_ThenStartsANewOne()
+    {
+        _nextResult = new SubmitResult(null, new DraftErrors { [GenerationService.FormError] = "Try again." });
+        var cut = RenderComposer();
+        TypePrompt(cut, "Waves at night");
+        ClickGenerate(cut);
+        _nextResult = new SubmitResult(Guid.NewGuid(), []);
+        ClickGenerate(cut);
+        ClickGenerate(cut);
+
+        Assert.Equal(3, _submitted.Count);
+        Assert.NotNull(_submitted[0].RequestId);
+        Assert.Equal(_submitted[0].RequestId, _submitted[1].RequestId); // the resend after an error is the same press
+        Assert.NotEqual(_submitted[1].RequestId, _submitted[2].RequestId); // a new press after a take was made
+    }
 }

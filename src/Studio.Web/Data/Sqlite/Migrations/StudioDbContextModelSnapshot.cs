@@ -241,6 +241,9 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.Property<DateTime?>("CancelRequestedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ClientRequestId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
@@ -378,6 +381,9 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("ParentGenerationId");
+
+                    b.HasIndex("CreatedByUserId", "ClientRequestId")
+                        .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");
 
