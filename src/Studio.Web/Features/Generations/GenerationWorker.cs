@@ -12,6 +12,7 @@ namespace Studio.Web.Features.Generations;
 public sealed class GenerationWorker(
     IDbContextFactory<StudioDbContext> dbFactory,
     GenerationProcessor processor,
+    FairScheduler scheduler,
     GenerationWorkSignal signal,
     IOptions<JobsOptions> options,
     TimeProvider clock,
@@ -56,18 +57,25 @@ public sealed class GenerationWorker(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var candidates = await db.Generations
+        var due = await db.Generations
             .Where(g => GenerationStateMachine.ActiveStates.Contains(g.State)
                 && g.NextAttemptAt <= now
                 && (g.LeaseExpiresAt == null || g.LeaseExpiresAt < now))
             .OrderBy(g => g.NextAttemptAt)
-            .Select(g => g.Id)
-            .Take(free + _running.Count)
+            .Select(g => new { g.Id, g.State, g.Provider, g.TeamId, g.CreatedByUserId, g.CreatedAt })
+            .Take(200)
             .ToListAsync(ct);
+
+        // Work already at a provider (polls, archives, retries of a refused create) goes first; new takes are
+        // admitted by the fair scheduler: within each account's concurrency limit, users taking turns.
+        var ongoing = due.Where(g => g.State != GenerationState.Reserved).Select(g => g.Id);
+        var waiting = due.Where(g => g.State == GenerationState.Reserved)
+            .Select(g => new WaitingTake(g.Id, g.Provider, g.TeamId, g.CreatedByUserId, g.CreatedAt)).ToList();
+        var admitted = await scheduler.AdmitAsync(waiting, ct);
 
         var claimed = new List<Guid>();
         var leaseUntil = now.AddSeconds(jobs.LeaseSeconds);
-        foreach (var id in candidates.Where(id => !_running.ContainsKey(id)).Take(free))
+        foreach (var id in ongoing.Concat(admitted).Where(id => !_running.ContainsKey(id)).Take(free))
         {
             // The conditional update is the claim: only one instance can turn an expired lease into its own.
             var rows = await db.Generations
@@ -156,6 +164,8 @@ public static class GenerationsServiceCollectionExtensions
         builder.Services.AddSingleton<GenerationWorkSignal>();
         builder.Services.AddSingleton<GenerationService>();
         builder.Services.AddSingleton<GenerationProcessor>();
+        builder.Services.AddSingleton<FairScheduler>();
+        builder.Services.AddSingleton<QueueService>();
         builder.Services.AddHostedService<GenerationWorker>();
         return builder;
     }

@@ -35,4 +35,10 @@ public sealed class ProviderOptions
     public double CallbackGraceSeconds { get; set; } = 30;
 
     public double RequestTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Takes sent to one provider account at once (a team's key, or the server's key shared by all teams); the rest
+    /// wait in the studio's queue, users taking turns. Runway's tier 1 allows 1–2 concurrent Gen-4.5 tasks, tier 3 five.
+    /// </summary>
+    public int MaxConcurrentGenerations { get; set; } = 3;
 }

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Studio.Web.Data;
+using Studio.Web.Features.Providers;
+
+namespace Studio.Web.Features.Generations;
+
+/// <summary>A take waiting to be sent, as the scheduler sees it.</summary>
+public sealed record WaitingTake(Guid Id, string Provider, Guid TeamId, string UserId, DateTime CreatedAt);
+
+/// <summary>Why a waiting take waits, for the queue page.</summary>
+public sealed record WaitingPlace(int Position, string Pool, int InFlight, int Limit);
+
+/// <summary>
+/// Decides which waiting takes may be sent now. Each provider account (a team's own key, or the server's/Sandbox
+/// key shared by everyone) has a concurrency limit; within it, users take turns — everyone's oldest waiting take
+/// goes before anyone's second — so one member's batch of 50 cannot starve a teammate.
+/// </summary>
+public sealed class FairScheduler(IDbContextFactory<StudioDbContext> dbFactory, ProviderConnections connections)
+{
+    private static readonly GenerationState[] InFlightStates = [GenerationState.Submitting, GenerationState.Queued, GenerationState.Running];
+
+    /// <summary>
+    /// Orders waiting takes by turn: round-robin between users, oldest first within each user; among equal turns the
+    /// user served least recently goes first (so a batch that has just had a take sent waits for a teammate).
+    /// </summary>
+    public static IReadOnlyList<WaitingTake> TakeTurns(IEnumerable<WaitingTake> waiting, IReadOnlyDictionary<string, DateTime>? lastServed = null) =>
+        waiting.GroupBy(w => w.UserId)
+            .SelectMany(user => user.OrderBy(w => w.CreatedAt).Select((w, turn) => (w, turn)))
+            .OrderBy(x => x.turn)
+            .ThenBy(x => lastServed?.GetValueOrDefault(x.w.UserId) ?? DateTime.MinValue)
+            .ThenBy(x => x.w.CreatedAt)
+            .Select(x => x.w)
+            .ToList();
+
+    /// <summary>The waiting takes that may be sent now, in turn order.</summary>
+    public async Task<IReadOnlyList<Guid>> AdmitAsync(IReadOnlyList<WaitingTake> waiting, CancellationToken ct)
+    {
+        if (waiting.Count == 0)
+        {
+            return [];
+        }
+        var (inFlight, teamKeys, lastServed) = await LoadAsync(ct);
+        var admitted = new List<Guid>();
+        foreach (var take in TakeTurns(waiting, lastServed))
+        {
+            var pool = Pool(take.Provider, take.TeamId, teamKeys);
+            var busy = inFlight.GetValueOrDefault(pool);
+            if (busy < Limit(take.Provider))
+            {
+                inFlight[pool] = busy + 1;
+                admitted.Add(take.Id);
+            }
+        }
+        return admitted;
+    }
+
+    /// <summary>Where each waiting take stands: its turn among all waiting takes in its pool, and how full the pool is.</summary>
+    public async Task<IReadOnlyDictionary<Guid, WaitingPlace>> PlacesAsync(IReadOnlyList<WaitingTake> waiting, CancellationToken ct)
+    {
+        var (inFlight, teamKeys, lastServed) = await LoadAsync(ct);
+        var places = new Dictionary<Guid, WaitingPlace>();
+        foreach (var pool in TakeTurns(waiting, lastServed).GroupBy(t => Pool(t.Provider, t.TeamId, teamKeys)))
+        {
+            var position = 0;
+            foreach (var take in pool)
+            {
+                places[take.Id] = new WaitingPlace(++position, pool.Key, inFlight.GetValueOrDefault(pool.Key), Limit(take.Provider));
+            }
+        }
+        return places;
+    }
+
+    public int Limit(string provider) => Math.Max(1, connections.Options(provider).MaxConcurrentGenerations);
+
+    private static string Pool(string provider, Guid teamId, HashSet<(Guid, string)> teamKeys) =>
+        teamKeys.Contains((teamId, provider)) ? $"{provider}:{teamId:N}" : provider;
+
+    private async Task<(Dictionary<string, int> InFlight, HashSet<(Guid, string)> TeamKeys, Dictionary<string, DateTime> LastServed)> LoadAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keys = (await db.TeamProviderKeys.Select(k => new { k.TeamId, k.Provider }).ToListAsync(ct))
+            .Select(k => (k.TeamId, k.Provider)).ToHashSet();
+        // A waiting take already claimed by a worker counts too: it is about to be sent.
+        var busy = await db.Generations.Where(g => InFlightStates.Contains(g.State) || (g.State == GenerationState.Reserved && g.LeaseOwner != null))
+            .GroupBy(g => new { g.Provider, g.TeamId }).Select(g => new { g.Key.Provider, g.Key.TeamId, Count = g.Count() }).ToListAsync(ct);
+        var inFlight = new Dictionary<string, int>();
+        foreach (var b in busy)
+        {
+            var pool = Pool(b.Provider, b.TeamId, keys);
+            inFlight[pool] = inFlight.GetValueOrDefault(pool) + b.Count;
+        }
+        var since = DateTime.UtcNow.AddHours(-1);
+        var lastServed = await db.Generations.Where(g => g.SubmitStartedAt != null && g.SubmitStartedAt > since)
+            .GroupBy(g => g.CreatedByUserId).Select(g => new { User = g.Key, At = g.Max(x => x.SubmitStartedAt)!.Value })
+            .ToDictionaryAsync(x => x.User, x => x.At, ct);
+        return (inFlight, keys, lastServed);
+    }
+}
