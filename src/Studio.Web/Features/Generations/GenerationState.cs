@@ -45,6 +45,21 @@ public static class GenerationStateMachine
         };
     }
 
+    /// <summary>What people are shown for a state (the card, the queue).</summary>
+    public static string Label(GenerationState state) => state switch
+    {
+        GenerationState.Reserved => "Waiting",
+        GenerationState.Submitting => "Submitting",
+        GenerationState.Queued => "Queued",
+        GenerationState.Running => "Rendering",
+        GenerationState.Archiving => "Archiving",
+        GenerationState.Ready => "Ready",
+        GenerationState.Failed => "Failed",
+        GenerationState.Cancelled => "Cancelled",
+        GenerationState.Uncertain => "Uncertain",
+        _ => state.ToString(),
+    };
+
     private static int Rank(GenerationState state) => state switch
     {
         GenerationState.Reserved => 0,

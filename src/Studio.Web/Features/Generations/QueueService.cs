@@ -6,7 +6,7 @@ namespace Studio.Web.Features.Generations;
 
 /// <summary>One line of the queue page.</summary>
 public sealed record QueueEntry(
-    Guid Id, Guid ProjectId, string ProjectName, string PromptText, string Provider, string CreatedByName, DateTime CreatedAt,
+    Guid Id, Guid ProjectId, string ProjectName, string PromptText, string ProviderName, string CreatedByName, DateTime CreatedAt,
     GenerationState State, double? Progress, int? Position, string Why);
 
 /// <summary>Every unfinished take of a team, where it stands and why it waits.</summary>
@@ -53,7 +53,7 @@ public sealed class QueueService(IDbContextFactory<StudioDbContext> dbFactory, F
                     GenerationState.Archiving => "Copying the finished video into the studio.",
                     _ => r.State.ToString(),
                 };
-                return new QueueEntry(r.Id, r.ProjectId, r.ProjectName, r.PromptText, r.Provider, r.CreatedByName, r.CreatedAt, r.State, r.Progress, place?.Position, why);
+                return new QueueEntry(r.Id, r.ProjectId, r.ProjectName, r.PromptText, provider, r.CreatedByName, r.CreatedAt, r.State, r.Progress, place?.Position, why);
             })
             .OrderBy(e => e.State == GenerationState.Reserved ? 1 : 0)
             .ThenBy(e => e.Position ?? 0)
