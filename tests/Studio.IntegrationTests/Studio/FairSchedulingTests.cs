@@ -70,3 +70,52 @@ public sealed class FairSchedulingTests : IAsyncLifetime
         Assert.True(sentOrder.IndexOf(bobsTake) <= 2, $"Bob's take was sent {sentOrder.IndexOf(bobsTake) + 1}th of {sentOrder.Count}");
     }
 }
+
+/// <summary>With no configured limit, Runway's own tier limit (from /v1/organization; the emulator's tier says 3) holds.</summary>
+public sealed class RunwayTierLimitTests : IAsyncLifetime
+{
+    private readonly string _dataDirectory = TestPaths.NewDirectory("tier");
+    private StudioTestHost _studio = null!;
+
+    public Task InitializeAsync()
+    {
+        _studio = StudioTestHost.StartSandbox(_dataDirectory, emulatorRunningSeconds: 2);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _studio.DisposeAsync();
+        TestPaths.TryDelete(_dataDirectory);
+    }
+
+    [Fact]
+    public async Task FiveTakes_WithRunwaysTierOfThree_NeverHaveMoreThanThreeAtTheProvider()
+    {
+        var user = await _studio.RegisterAsync("Ann");
+        var projectId = await _studio.CreateProjectAsync(user);
+        var states = new Dictionary<Guid, GenerationState>();
+        var most = 0;
+        using var _ = _studio.Services.GetRequiredService<GenerationNotifier>().Subscribe(change =>
+        {
+            lock (states)
+            {
+                states[change.GenerationId] = change.State;
+                most = Math.Max(most, states.Values.Count(s => s is GenerationState.Submitting or GenerationState.Queued or GenerationState.Running));
+            }
+            return Task.CompletedTask;
+        });
+
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await _studio.SubmitAsync(user, projectId, StudioTestHost.TextDraft($"Shot {i}")));
+        }
+        foreach (var id in ids)
+        {
+            await _studio.WaitForStateAsync(id, GenerationState.Ready, timeoutSeconds: 120);
+        }
+
+        Assert.Equal(3, most);
+    }
+}

@@ -15,8 +15,15 @@ public sealed record WaitingPlace(int Position, string Pool, int InFlight, int L
 /// key shared by everyone) has a concurrency limit; within it, users take turns — everyone's oldest waiting take
 /// goes before anyone's second — so one member's batch of 50 cannot starve a teammate.
 /// </summary>
-public sealed class FairScheduler(IDbContextFactory<StudioDbContext> dbFactory, ProviderConnections connections)
+public sealed class FairScheduler(
+    IDbContextFactory<StudioDbContext> dbFactory,
+    ProviderConnections connections,
+    ProviderCatalog catalog,
+    TimeProvider clock,
+    ILogger<FairScheduler> logger)
 {
+    private static readonly TimeSpan LimitLifetime = TimeSpan.FromMinutes(10);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Limit, DateTimeOffset At)> _accountLimits = new();
     private static readonly GenerationState[] InFlightStates = [GenerationState.Submitting, GenerationState.Queued, GenerationState.Running];
 
     /// <summary>
@@ -45,7 +52,7 @@ public sealed class FairScheduler(IDbContextFactory<StudioDbContext> dbFactory, 
         {
             var pool = Pool(take.Provider, take.TeamId, teamKeys);
             var busy = inFlight.GetValueOrDefault(pool);
-            if (busy < Limit(take.Provider))
+            if (busy < await LimitAsync(take.Provider, take.TeamId, pool, ct))
             {
                 inFlight[pool] = busy + 1;
                 admitted.Add(take.Id);
@@ -64,13 +71,50 @@ public sealed class FairScheduler(IDbContextFactory<StudioDbContext> dbFactory, 
             var position = 0;
             foreach (var take in pool)
             {
-                places[take.Id] = new WaitingPlace(++position, pool.Key, inFlight.GetValueOrDefault(pool.Key), Limit(take.Provider));
+                places[take.Id] = new WaitingPlace(++position, pool.Key, inFlight.GetValueOrDefault(pool.Key), await LimitAsync(take.Provider, take.TeamId, pool.Key, ct));
             }
         }
         return places;
     }
 
-    public int Limit(string provider) => Math.Max(1, connections.Options(provider).MaxConcurrentGenerations);
+    /// <summary>
+    /// The account's concurrency limit: configured, else what the provider says (Runway's tier limit for Gen-4.5,
+    /// read from /v1/organization and kept ten minutes), else the default.
+    /// </summary>
+    private async Task<int> LimitAsync(string provider, Guid teamId, string pool, CancellationToken ct)
+    {
+        if (connections.Options(provider).MaxConcurrentGenerations is { } configured)
+        {
+            return Math.Max(1, configured);
+        }
+        if (provider != Providers.Runway.RunwayProvider.ProviderName) // only Runway's API tells its limits
+        {
+            return ProviderOptions.DefaultMaxConcurrentGenerations;
+        }
+        var now = clock.GetUtcNow();
+        if (_accountLimits.TryGetValue(pool, out var cached) && now - cached.At < LimitLifetime)
+        {
+            return cached.Limit;
+        }
+        var limit = ProviderOptions.DefaultMaxConcurrentGenerations;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var connection = await connections.ForTeamAsync(teamId, provider, timeout.Token);
+            var info = await catalog.Get(provider).TestConnectionAsync(connection, timeout.Token);
+            if (info.IsSuccess && info.Value!.MaxConcurrentGenerations is { } told)
+            {
+                limit = Math.Max(1, told);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or ProviderNotConfiguredException && !ct.IsCancellationRequested)
+        {
+            logger.LogInformation("Could not read {Provider}'s concurrency limit for {Pool}; using {Limit}: {Error}", provider, pool, limit, ex.Message);
+        }
+        _accountLimits[pool] = (limit, now);
+        return limit;
+    }
 
     private static string Pool(string provider, Guid teamId, HashSet<(Guid, string)> teamKeys) =>
         teamKeys.Contains((teamId, provider)) ? $"{provider}:{teamId:N}" : provider;

@@ -38,7 +38,10 @@ public sealed class ProviderOptions
 
     /// <summary>
     /// Takes sent to one provider account at once (a team's key, or the server's key shared by all teams); the rest
-    /// wait in the studio's queue, users taking turns. Runway's tier 1 allows 1–2 concurrent Gen-4.5 tasks, tier 3 five.
+    /// wait in the studio's queue, users taking turns. Unset: the provider's own figure where it tells it (Runway's
+    /// tier limit for Gen-4.5 from /v1/organization), else <see cref="DefaultMaxConcurrentGenerations"/>.
     /// </summary>
-    public int MaxConcurrentGenerations { get; set; } = 3;
+    public int? MaxConcurrentGenerations { get; set; }
+
+    public const int DefaultMaxConcurrentGenerations = 3;
 }
