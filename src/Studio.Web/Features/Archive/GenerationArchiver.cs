@@ -169,9 +169,25 @@ public sealed class GenerationArchiver(
         {
             await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
             await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-            int read;
-            while ((read = await source.ReadAsync(buffer, timeout.Token)) > 0)
+            var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
+            while (true)
             {
+                // Each read must bring bytes within the idle timeout: a stalled link is dropped and retried from zero.
+                using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                readTimeout.CancelAfter(idle);
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer, readTimeout.Token);
+                }
+                catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
+                {
+                    return new Download(0, "", ArchiveOutcome.Fail($"the download stalled (nothing for {idle.TotalSeconds:0} s after {total} bytes).", retryable: true));
+                }
+                if (read == 0)
+                {
+                    break;
+                }
                 total += read;
                 if (total > _options.MaxVideoBytes)
                 {
