@@ -27,6 +27,14 @@ public static class EmulatorHost
         GET /kie/api/v1/runway/record-detail?taskId=..., GET /kie/api/v1/chat/credit. Send Authorization: Bearer <key>;
         optional callBackUrl.
 
+        Faults for testing: put [[fault: mode; mode(key=value,...)]] anywhere in a prompt (it is not drawn), or set a
+        default for prompts without one with POST /_emulator/faults {"directive":"[[fault: ...]]"} (DELETE clears it).
+        Modes: create-429(retryAfter,count), create-5xx(count,status), create-402, create-reset, create-timeout(seconds),
+        status-5xx(count,status), status-429(retryAfter,count), throttled(seconds) (Runway), moderation,
+        output-403(count), output-stall(seconds,count), output-truncate(count), callback-duplicate(times),
+        callback-delay(seconds), callback-out-of-order. GET /_emulator/stats counts the creates that made a task
+        (in total, by normalised body hash, by prompt and by provider); DELETE /_emulator/stats resets the counts.
+
         """;
 
     public static WebApplication Build(string[] args)

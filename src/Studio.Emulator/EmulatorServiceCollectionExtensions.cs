@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Media;
 using Studio.Emulator.Kie;
 using Studio.Emulator.Pixazo;
@@ -33,6 +34,7 @@ public static class EmulatorServiceCollectionExtensions
         services.TryAddSingleton<FfmpegProcess>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<VideoRenderer>();
+        services.TryAddSingleton<FaultRegistry>();
 
         services.AddRunwayEmulator();
         services.AddPixazoEmulator();

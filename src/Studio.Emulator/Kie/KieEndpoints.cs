@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Kie;
@@ -16,7 +17,10 @@ internal static class KieEndpoints
 {
     public const int MaxPromptLength = 1800;
 
-    public static async Task<IResult> GenerateAsync(HttpRequest http, KieTaskStore store, KieTaskRunner runner, IOptionsMonitor<KieEmulatorOptions> options)
+    /// <summary>The failure of a task made with the <c>moderation</c> fault (failCode 400).</summary>
+    internal const string ModerationFailure = "Your prompt was flagged as containing inappropriate content. Please modify it and try again.";
+
+    public static async Task<IResult> GenerateAsync(HttpRequest http, KieTaskStore store, KieTaskRunner runner, IOptionsMonitor<KieEmulatorOptions> options, FaultRegistry faults)
     {
         var (root, error) = await ReadBodyAsync(http);
         if (root is not { } body)
@@ -50,12 +54,16 @@ internal static class KieEndpoints
         {
             return KieJson.Reply(402, "The current credits are insufficient. Please top up.");
         }
+        var plan = faults.PlanFor(prompt);
+        if (faults.BeforeCreate(FaultRegistry.Kie, prompt, plan) is { } refusal)
+        {
+            return FaultAnswer(http.HttpContext.Response, refusal);
+        }
         var task = store.Create(new KieTaskRequest(prompt!, duration!.Value, quality!, aspect, imageUrl, Str(body, "waterMark"), callBackUrl, null, http.PublicBase()));
-        runner.Enqueue(task);
-        return KieJson.Reply(200, "success", new { taskId = task.Id });
+        return await StartAsync(http, task, body, plan, runner, faults);
     }
 
-    public static async Task<IResult> ExtendAsync(HttpRequest http, KieTaskStore store, KieTaskRunner runner, IOptionsMonitor<KieEmulatorOptions> options)
+    public static async Task<IResult> ExtendAsync(HttpRequest http, KieTaskStore store, KieTaskRunner runner, IOptionsMonitor<KieEmulatorOptions> options, FaultRegistry faults)
     {
         var (root, error) = await ReadBodyAsync(http);
         if (root is not { } body)
@@ -88,13 +96,51 @@ internal static class KieEndpoints
         {
             return KieJson.Reply(402, "The current credits are insufficient. Please top up.");
         }
+        var plan = faults.PlanFor(prompt);
+        if (faults.BeforeCreate(FaultRegistry.Kie, prompt, plan) is { } refusal)
+        {
+            return FaultAnswer(http.HttpContext.Response, refusal);
+        }
         // The extension keeps the original's aspect ratio and length.
         var task = store.Create(new KieTaskRequest(prompt!, parent.Request.Duration, quality!, parent.ResolvedAspect, null, Str(body, "waterMark"), callBackUrl, parent.Id, http.PublicBase()));
-        runner.Enqueue(task);
+        return await StartAsync(http, task, body, plan, runner, faults);
+    }
+
+    /// <summary>Counts the create, applies the task's faults (moderation fails it at once) and answers with its id.</summary>
+    private static async Task<IResult> StartAsync(HttpRequest http, KieTask task, JsonElement body, FaultPlan plan, KieTaskRunner runner, FaultRegistry faults)
+    {
+        var taskFaults = faults.Created(FaultRegistry.Kie, task.Id, plan, task.Request.Prompt, FaultRegistry.BodyHash(body));
+        if (taskFaults is { Moderation: true })
+        {
+            runner.FailNow(task, 400, ModerationFailure);
+        }
+        else
+        {
+            runner.Enqueue(task);
+        }
+        if (await FaultHooks.AfterCreateAsync(http.HttpContext, taskFaults) is { } aborted)
+        {
+            return aborted;
+        }
         return KieJson.Reply(200, "success", new { taskId = task.Id });
     }
 
-    public static IResult RecordDetail(string? taskId, HttpRequest http, KieTaskStore store, KieOutputUrls outputUrls)
+    /// <summary>
+    /// A fault's refusal in kie's envelope: 402 in HTTP 200 like kie's own; 429 and 5xx with the same HTTP status as the
+    /// body's code (what a gateway in front of kie would send), Retry-After on 429.
+    /// </summary>
+    private static IResult FaultAnswer(HttpResponse response, FaultAnswer answer)
+    {
+        answer.ApplyHeaders(response);
+        return answer.Kind switch
+        {
+            FaultAnswerKind.InsufficientBalance => KieJson.Reply(402, "The current credits are insufficient. Please top up."),
+            FaultAnswerKind.RateLimited => KieJson.Reply(429, "Rate limited: the request limit for this resource has been exceeded.", httpStatus: answer.Status),
+            _ => KieJson.Reply(answer.Status, "Server error: please try again later.", httpStatus: answer.Status),
+        };
+    }
+
+    public static IResult RecordDetail(string? taskId, HttpRequest http, KieTaskStore store, KieOutputUrls outputUrls, FaultRegistry faults)
     {
         if (string.IsNullOrWhiteSpace(taskId))
         {
@@ -104,6 +150,11 @@ internal static class KieEndpoints
         {
             return KieJson.Reply(404, $"Task {taskId} does not exist.");
         }
+        var taskFaults = faults.Find(FaultRegistry.Kie, task.Id);
+        if (taskFaults?.NextStatusRead() is { } refusal)
+        {
+            return FaultAnswer(http.HttpContext.Response, refusal);
+        }
         var state = task.StateAt(store.Now);
         var request = task.Request;
         var data = new KieRecord(
@@ -112,7 +163,7 @@ internal static class KieEndpoints
             new KieGenerateParam(request.Prompt, request.ImageUrl, false),
             state,
             task.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-            state == "success" ? new KieVideoInfo(KieOutputUrls.VideoId(task.Id), task.Id, outputUrls.Create(http.PublicBase(), task), request.ImageUrl) : null,
+            state == "success" ? new KieVideoInfo(KieOutputUrls.VideoId(task.Id), task.Id, outputUrls.Create(http.PublicBase(), task, taskFaults?.LinkGeneration ?? 0), request.ImageUrl) : null,
             state == "fail" ? task.FailCode : null,
             state == "fail" ? task.FailMsg : null,
             store.IsExpired(task) ? 1 : 0);
@@ -121,7 +172,7 @@ internal static class KieEndpoints
 
     public static IResult Credit(IOptionsMonitor<KieEmulatorOptions> options) => KieJson.Reply(200, "success", options.CurrentValue.CreditBalance);
 
-    public static IResult Output(string taskId, string? exp, string? sig, KieTaskStore store, KieOutputUrls outputUrls)
+    public static IResult Output(string taskId, string? exp, string? sig, HttpRequest http, KieTaskStore store, KieOutputUrls outputUrls, FaultRegistry faults)
     {
         if (store.Find(taskId) is not { } task || !outputUrls.Valid(task, exp, sig))
         {
@@ -131,9 +182,17 @@ internal static class KieEndpoints
         {
             return Results.StatusCode(StatusCodes.Status404NotFound); // kie deletes videos after 14 days
         }
-        return task.StateAt(store.Now) == "success" && task.OutputPath is { } path && File.Exists(path)
-            ? Results.File(path, "video/mp4", enableRangeProcessing: true)
-            : Results.StatusCode(StatusCodes.Status404NotFound);
+        if (task.StateAt(store.Now) != "success" || task.OutputPath is not { } path || !File.Exists(path))
+        {
+            return Results.StatusCode(StatusCodes.Status404NotFound);
+        }
+        var taskFaults = faults.Find(FaultRegistry.Kie, task.Id);
+        return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(http.Method)) ?? DownloadFault.None) switch
+        {
+            DownloadFault.Expired => Results.StatusCode(StatusCodes.Status403Forbidden),
+            var broken and (DownloadFault.Stall or DownloadFault.Truncate) => FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor),
+            _ => Results.File(path, "video/mp4", enableRangeProcessing: true),
+        };
     }
 
     private static async Task<(JsonElement? Body, IResult? Error)> ReadBodyAsync(HttpRequest http)

@@ -16,8 +16,8 @@ internal sealed class KieOutputUrls(TimeProvider time, IOptionsMonitor<EmulatorO
     /// <summary>A stable id for the task's video (kie reports a videoId next to the taskId).</summary>
     public static string VideoId(string taskId) => new Guid(MD5.HashData(Encoding.UTF8.GetBytes("video:" + taskId))).ToString("D");
 
-    public string Create(string publicBase, KieTask task) =>
-        SignedUrl(publicBase, $"/_output/{task.Id}.mp4", task.Id, task.CreatedAt + KieTaskStore.Retention);
+    public string Create(string publicBase, KieTask task, int extraSeconds = 0) =>
+        SignedUrl(publicBase, $"/_output/{task.Id}.mp4", task.Id, task.CreatedAt + KieTaskStore.Retention, extraSeconds);
 
     public bool Valid(KieTask task, string? exp, string? sig) => Verify(task.Id, exp, sig) != OutputUrlCheck.BadSignature;
 }

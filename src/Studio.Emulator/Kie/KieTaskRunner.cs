@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using Studio.Emulator.Media;
 using Studio.Emulator.Shared;
 
+using Studio.Emulator.Faults;
+
 namespace Studio.Emulator.Kie;
 
 /// <summary>
@@ -31,12 +33,14 @@ internal sealed class KieTaskRunner : BackgroundService
     private readonly IOptionsMonitor<KieEmulatorOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<KieTaskRunner> _logger;
+    private readonly FaultRegistry _faults;
     private readonly string _workDirectory;
     private CancellationToken _stopping;
 
     public KieTaskRunner(KieTaskStore store, KieOutputUrls outputUrls, VideoRenderer renderer, FfmpegProcess ffmpeg, IHttpClientFactory httpFactory,
-        IOptionsMonitor<KieEmulatorOptions> options, IOptions<EmulatorOptions> emulatorOptions, TimeProvider time, ILogger<KieTaskRunner> logger)
+        IOptionsMonitor<KieEmulatorOptions> options, IOptions<EmulatorOptions> emulatorOptions, TimeProvider time, FaultRegistry faults, ILogger<KieTaskRunner> logger)
     {
+        _faults = faults;
         _store = store;
         _outputUrls = outputUrls;
         _renderer = renderer;
@@ -49,6 +53,9 @@ internal sealed class KieTaskRunner : BackgroundService
     }
 
     public void Enqueue(KieTask task) => _queue.Enqueue(task);
+
+    /// <summary>Fails a task at once, without making its video (a fault: <c>moderation</c>); its callback follows as usual.</summary>
+    public void FailNow(KieTask task, int code, string message) => Finish(task, task.Fail(code, message));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -154,10 +161,22 @@ internal sealed class KieTaskRunner : BackgroundService
 
     private async Task DeliverAsync(KieTask task, CancellationToken ct)
     {
-        var options = _options.CurrentValue;
+        var taskFaults = _faults.Find(FaultRegistry.Kie, task.Id);
         var body = task.OutputPath is not null
-            ? new KieCallback(200, "All generated successfully.", new KieCallbackData(task.Id, KieOutputUrls.VideoId(task.Id), _outputUrls.Create(task.Request.PublicBase, task), task.Request.ImageUrl))
+            ? new KieCallback(200, "All generated successfully.", new KieCallbackData(task.Id, KieOutputUrls.VideoId(task.Id),
+                _outputUrls.Create(task.Request.PublicBase, task, taskFaults?.LinkGeneration ?? 0), task.Request.ImageUrl))
             : new KieCallback(task.FailCode >= 500 ? 500 : 400, task.FailMsg ?? InternalFailure, new KieCallbackData(task.Id, null, null, null));
+        // Out of order (a fault): kie sends Runway callbacks only when a task ends, so the stale one is a success code
+        // without a video yet, as if an early "still generating" notice arrived late. It must change nothing.
+        var stale = new KieCallback(200, "Video is generating.", new KieCallbackData(task.Id, null, null, null));
+        await FaultHooks.DeliverCallbackAsync(taskFaults, token => PostAsync(task, body, token), token => PostAsync(task, stale, token), ct);
+        task.MarkCallbackSent();
+        _store.Save();
+    }
+
+    private async Task PostAsync(KieTask task, KieCallback body, CancellationToken ct)
+    {
+        var options = _options.CurrentValue;
         using var message = new HttpRequestMessage(HttpMethod.Post, task.Request.CallBackUrl)
         {
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, KieJson.Options)),
@@ -180,8 +199,6 @@ internal sealed class KieTaskRunner : BackgroundService
         {
             _logger.LogWarning("kie emulator callback for task {TaskId} to {Url} failed: {Error}", task.Id, task.Request.CallBackUrl, ex.Message);
         }
-        task.MarkCallbackSent();
-        _store.Save();
     }
 
     /// <summary>kie's webhook signature: base64(HMAC-SHA256(taskId + "." + timestamp, webhookHmacKey)).</summary>

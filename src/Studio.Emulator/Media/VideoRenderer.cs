@@ -45,6 +45,8 @@ internal sealed class VideoRenderer
     /// <summary>Returns the path of the finished MP4, rendering it first unless it is cached.</summary>
     public async Task<string> RenderAsync(VideoRenderRequest request, CancellationToken ct)
     {
+        // A fault directive ([[fault: ...]]) is an instruction to the emulator, not part of the picture.
+        request = request with { Prompt = Studio.Emulator.Faults.FaultDirective.Strip(request.Prompt) };
         var key = CacheKey(request);
         var outputPath = Path.Combine(_cacheDirectory, key + ".mp4");
         if (File.Exists(outputPath))

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Pixazo;
@@ -15,7 +16,10 @@ internal static class PixazoEndpoints
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static async Task<IResult> GenerateAsync(string model, string version, HttpRequest http, PixazoTaskStore store)
+    /// <summary>The error text of a request made with the <c>moderation</c> fault (status FAILED).</summary>
+    internal const string ModerationFailure = "Content moderation: the prompt was flagged as inappropriate and the request was rejected.";
+
+    public static async Task<IResult> GenerateAsync(string model, string version, HttpRequest http, PixazoTaskStore store, FaultRegistry faults)
     {
         if (model != PixazoRules.ModelId || version != PixazoRules.ModelVersion)
         {
@@ -43,33 +47,69 @@ internal static class PixazoEndpoints
             return Error(400, "Bad Request", problem!);
         }
 
+        var plan = faults.PlanFor(request.Prompt);
+        if (faults.BeforeCreate(FaultRegistry.Pixazo, request.Prompt, plan) is { } refusal)
+        {
+            return FaultAnswer(http.HttpContext.Response, refusal);
+        }
+
         var task = store.Create(request, http.PublicBase());
+        var taskFaults = faults.Created(FaultRegistry.Pixazo, task.Id, plan, request.Prompt, FaultRegistry.BodyHash(body));
+        if (taskFaults is { Moderation: true })
+        {
+            store.Fail(task, PixazoStatus.Failed, ModerationFailure);
+        }
+
+        if (await FaultHooks.AfterCreateAsync(http.HttpContext, taskFaults) is { } aborted)
+        {
+            return aborted;
+        }
+
         return Results.Json(new PixazoAccepted(task.Id, PixazoStatus.Queued, $"{http.PublicBase()}{PixazoEmulator.BasePath}/v2/requests/status/{task.Id}"), Json, statusCode: 202);
     }
 
-    public static IResult GetStatus(string requestId, HttpRequest http, PixazoTaskStore store, PixazoOutputUrls outputUrls) =>
-        store.Find(requestId) is { } task
-            ? Results.Json(StatusBody(task, task.ViewAt(store.Now), outputUrls, http.PublicBase()), Json)
-            : Error(404, "Not Found", $"Request '{requestId}' not found");
+    public static IResult GetStatus(string requestId, HttpRequest http, PixazoTaskStore store, PixazoOutputUrls outputUrls, FaultRegistry faults)
+    {
+        if (store.Find(requestId) is not { } task)
+        {
+            return Error(404, "Not Found", $"Request '{requestId}' not found");
+        }
 
-    public static IResult GetOutput(string requestId, string? exp, string? sig, PixazoOutputUrls outputUrls, PixazoTaskStore store)
+        var taskFaults = faults.Find(FaultRegistry.Pixazo, task.Id);
+        if (taskFaults?.NextStatusRead() is { } refusal)
+        {
+            return FaultAnswer(http.HttpContext.Response, refusal);
+        }
+
+        return Results.Json(StatusBody(task, task.ViewAt(store.Now), outputUrls, http.PublicBase(), taskFaults?.LinkGeneration ?? 0), Json);
+    }
+
+    public static IResult GetOutput(string requestId, string? exp, string? sig, HttpRequest http, PixazoOutputUrls outputUrls, PixazoTaskStore store, FaultRegistry faults)
     {
         if (outputUrls.Check(requestId, exp, sig) is { } why)
         {
             return Results.Text($"Access denied: {why}.", statusCode: 403);
         }
-        return store.Find(requestId) is { } task && task.ViewAt(store.Now).OutputPath is { } path && File.Exists(path)
-            ? Results.File(path, "video/mp4", enableRangeProcessing: true)
-            : Results.Text("Not found", statusCode: 404);
+        if (store.Find(requestId) is not { } task || task.ViewAt(store.Now).OutputPath is not { } path || !File.Exists(path))
+        {
+            return Results.Text("Not found", statusCode: 404);
+        }
+        var taskFaults = faults.Find(FaultRegistry.Pixazo, task.Id);
+        return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(http.Method)) ?? DownloadFault.None) switch
+        {
+            DownloadFault.Expired => Results.Text("Access denied: this link has expired.", statusCode: 403),
+            var broken and (DownloadFault.Stall or DownloadFault.Truncate) => FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor),
+            _ => Results.File(path, "video/mp4", enableRangeProcessing: true),
+        };
     }
 
     /// <summary>The status response, which is also the webhook payload.</summary>
-    public static PixazoStatusBody StatusBody(PixazoTask task, PixazoTaskView view, PixazoOutputUrls outputUrls, string baseUrl) => new(
+    public static PixazoStatusBody StatusBody(PixazoTask task, PixazoTaskView view, PixazoOutputUrls outputUrls, string baseUrl, int linkGeneration = 0) => new(
         task.Id,
         view.Status,
         PixazoRules.ModelId,
         view.Error,
-        view.OutputPath is null ? null : new PixazoOutput([outputUrls.Create(baseUrl, task.Id)], "video/mp4"),
+        view.OutputPath is null ? null : new PixazoOutput([outputUrls.Create(baseUrl, task.Id, linkGeneration)], "video/mp4"),
         PixazoRules.IsoTimestamp(task.CreatedAt),
         PixazoRules.PlainTimestamp(view.UpdatedAt),
         view.CompletedAt is { } done ? PixazoRules.PlainTimestamp(done) : null);
@@ -153,6 +193,22 @@ internal static class PixazoEndpoints
         }
 
         return (new PixazoRequest(prompt, image, duration, ratio, seed, callback, mode), null);
+    }
+
+    /// <summary>
+    /// A fault's refusal as the gateway would send it: 429 is Azure API Management's rate-limit body, 5xx and 402 the
+    /// gateway's <c>{"error","message"}</c>.
+    /// </summary>
+    private static IResult FaultAnswer(HttpResponse response, FaultAnswer answer)
+    {
+        answer.ApplyHeaders(response);
+        return answer.Kind switch
+        {
+            FaultAnswerKind.RateLimited => Results.Json(
+                new { statusCode = answer.Status, message = $"Rate limit is exceeded. Try again in {answer.RetryAfterSeconds ?? 1} seconds." }, statusCode: answer.Status),
+            FaultAnswerKind.InsufficientBalance => Error(402, "Insufficient Balance", "Your wallet does not have enough balance."),
+            _ => Error(answer.Status, answer.Status == 503 ? "Service Unavailable" : "Internal Server Error", "The service is temporarily unavailable. Please try again later."),
+        };
     }
 
     private static IResult Error(int status, string error, string message) => Results.Json(new PixazoError(error, message), Json, statusCode: status);

@@ -11,8 +11,8 @@ internal sealed class PixazoOutputUrls(TimeProvider time, IOptionsMonitor<Emulat
     : OutputUrlSigner(PixazoEmulator.BasePath, "pixazo", time, options, logger)
 {
     /// <param name="baseUrl"><c>scheme://host[/pathBase]</c> the client reached the emulator on.</param>
-    public string Create(string baseUrl, string requestId) =>
-        SignedUrl(baseUrl, $"/_output/{Uri.EscapeDataString(requestId)}/output.mp4", requestId);
+    public string Create(string baseUrl, string requestId, int extraSeconds = 0) =>
+        SignedUrl(baseUrl, $"/_output/{Uri.EscapeDataString(requestId)}/output.mp4", requestId, extraSeconds: extraSeconds);
 
     /// <summary>Null when valid, else why not.</summary>
     public string? Check(string requestId, string? exp, string? sig) => Verify(requestId, exp, sig) switch

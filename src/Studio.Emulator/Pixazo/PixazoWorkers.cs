@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Media;
 
 namespace Studio.Emulator.Pixazo;
@@ -102,7 +103,8 @@ internal sealed class PixazoRenderWorker(
 /// Each delivery is tried a few times in the background; failures are logged and otherwise ignored.
 /// </summary>
 internal sealed class PixazoWebhookSender(
-    PixazoTaskStore store, PixazoOutputUrls outputUrls, IHttpClientFactory httpClients, ILogger<PixazoWebhookSender> logger) : BackgroundService
+    PixazoTaskStore store, PixazoOutputUrls outputUrls, IHttpClientFactory httpClients, FaultRegistry faults, ILogger<PixazoWebhookSender> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)];
@@ -125,13 +127,41 @@ internal sealed class PixazoWebhookSender(
                     if (due && task.TryClaimDelivery(view.Status))
                     {
                         store.Save();
-                        var body = JsonSerializer.SerializeToUtf8Bytes(PixazoEndpoints.StatusBody(task, view, outputUrls, task.BaseUrl), PixazoEndpoints.Json);
-                        _ = DeliverAsync(task.Id, url, view.Status, body, stoppingToken);
+                        var taskFaults = faults.Find(FaultRegistry.Pixazo, task.Id);
+                        var body = JsonSerializer.SerializeToUtf8Bytes(
+                            PixazoEndpoints.StatusBody(task, view, outputUrls, task.BaseUrl, taskFaults?.LinkGeneration ?? 0), PixazoEndpoints.Json);
+                        if (taskFaults is null || !PixazoStatus.IsTerminal(view.Status))
+                        {
+                            _ = DeliverAsync(task.Id, url, view.Status, body, stoppingToken);
+                            continue;
+                        }
+
+                        // Faults apply to the terminal webhook; the stale one out of order is the PROCESSING body.
+                        var processingAt = task.CreatedAt + task.Pending;
+                        var stale = JsonSerializer.SerializeToUtf8Bytes(
+                            PixazoEndpoints.StatusBody(task, new PixazoTaskView(PixazoStatus.Processing, null, null, processingAt, null), outputUrls, task.BaseUrl),
+                            PixazoEndpoints.Json);
+                        _ = DeliverWithFaultsAsync(task.Id, url, view.Status, body, stale, taskFaults, stoppingToken);
                     }
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task DeliverWithFaultsAsync(string requestId, string url, string status, byte[] body, byte[] stale, TaskFaults taskFaults, CancellationToken ct)
+    {
+        try
+        {
+            await FaultHooks.DeliverCallbackAsync(
+                taskFaults,
+                token => DeliverAsync(requestId, url, status, body, token),
+                token => DeliverAsync(requestId, url, PixazoStatus.Processing, stale, token),
+                ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
     }

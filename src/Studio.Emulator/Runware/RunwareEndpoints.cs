@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runware;
@@ -13,8 +14,12 @@ namespace Studio.Emulator.Runware;
 /// </summary>
 internal static class RunwareEndpoints
 {
+    /// <summary>The error code and message of a task made with the <c>moderation</c> fault.</summary>
+    internal const string ModerationCode = "contentModerated";
+    internal const string ModerationMessage = "The prompt was flagged by content moderation and cannot be processed. Revise it and try again.";
+
     public static async Task<IResult> HandleAsync(HttpRequest http, RunwareTaskStore store, WorkQueue<RunwareTask> queue, RunwareOutputUrls urls,
-        IOptionsMonitor<EmulatorOptions> options)
+        IOptionsMonitor<EmulatorOptions> options, FaultRegistry faults)
     {
         JsonDocument document;
         try
@@ -54,6 +59,19 @@ internal static class RunwareEndpoints
                         break;
                     case "videoInference":
                         var (request, invalid) = RunwareRequestValidator.Validate(task);
+                        var plan = faults.PlanFor(request?.Prompt);
+                        if (request is not null && faults.BeforeCreate(FaultRegistry.Runware, request.Prompt, plan) is { } refusal)
+                        {
+                            if (refusal.Kind != FaultAnswerKind.InsufficientBalance)
+                            {
+                                return FaultAnswer(http.HttpContext.Response, refusal, "videoInference", taskUuid);
+                            }
+
+                            errors.Add(new RunwareError("insufficientCredits", "Insufficient credits. Add funds to your account to continue.", null, "videoInference",
+                                taskUuid, StatusCodes.Status402PaymentRequired));
+                            break;
+                        }
+
                         var (created, refused) = request is null ? (null, invalid) : store.Create(request, publicBase);
                         if (created is null)
                         {
@@ -61,8 +79,19 @@ internal static class RunwareEndpoints
                             break;
                         }
 
+                        var taskFaults = faults.Created(FaultRegistry.Runware, created.TaskUuid.ToString(), plan, request!.Prompt, FaultRegistry.BodyHash(task));
+                        if (taskFaults is { Moderation: true } && created.Fail(ModerationCode, ModerationMessage))
+                        {
+                            store.Finished(created);
+                        }
+
                         queue.Enqueue(created);
                         data.Add(new JsonObject { ["taskType"] = "videoInference", ["taskUUID"] = created.TaskUuid.ToString() });
+                        if (await FaultHooks.AfterCreateAsync(http.HttpContext, taskFaults) is { } aborted)
+                        {
+                            return aborted;
+                        }
+
                         break;
                     case "getResponse":
                         if (!Guid.TryParse(taskUuid, out var id) || store.Find(id) is not { } found)
@@ -73,6 +102,12 @@ internal static class RunwareEndpoints
                             break;
                         }
 
+                        var foundFaults = faults.Find(FaultRegistry.Runware, found.TaskUuid.ToString());
+                        if (foundFaults?.NextStatusRead() is { } statusRefusal)
+                        {
+                            return FaultAnswer(http.HttpContext.Response, statusRefusal, "getResponse", taskUuid);
+                        }
+
                         var view = store.Observe(found);
                         if (view.State == RunwareTaskState.Error)
                         {
@@ -80,7 +115,7 @@ internal static class RunwareEndpoints
                         }
                         else
                         {
-                            data.Add(RunwareResponses.Item(found, view, urls.Create(publicBase, found.VideoUuid)));
+                            data.Add(RunwareResponses.Item(found, view, urls.Create(publicBase, found.VideoUuid, foundFaults?.LinkGeneration ?? 0)));
                         }
 
                         break;
@@ -109,16 +144,38 @@ internal static class RunwareEndpoints
         }
     }
 
-    public static IResult GetOutput(Guid videoUuid, string? exp, string? sig, RunwareOutputUrls urls, RunwareTaskStore store)
+    public static IResult GetOutput(Guid videoUuid, string? exp, string? sig, HttpRequest http, RunwareOutputUrls urls, RunwareTaskStore store, FaultRegistry faults)
     {
         if (urls.Check(videoUuid, exp, sig) is { } denied)
         {
             return Results.Text(denied, statusCode: StatusCodes.Status403Forbidden);
         }
 
-        return store.FindByVideo(videoUuid)?.OutputPath is { } path && File.Exists(path)
-            ? Results.File(path, "video/mp4", enableRangeProcessing: true)
-            : Results.NotFound();
+        if (store.FindByVideo(videoUuid) is not { OutputPath: { } path } task || !File.Exists(path))
+        {
+            return Results.NotFound();
+        }
+
+        var taskFaults = faults.Find(FaultRegistry.Runware, task.TaskUuid.ToString());
+        return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(http.Method)) ?? DownloadFault.None) switch
+        {
+            DownloadFault.Expired => Results.Text("Access denied: this link has expired.", statusCode: StatusCodes.Status403Forbidden),
+            var broken and (DownloadFault.Stall or DownloadFault.Truncate) => FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor),
+            _ => Results.File(path, "video/mp4", enableRangeProcessing: true),
+        };
+    }
+
+    /// <summary>A fault's refusal of the whole request, as Runware's <c>errors[]</c> with the fault's HTTP status.</summary>
+    private static IResult FaultAnswer(HttpResponse response, FaultAnswer answer, string taskType, string? taskUuid)
+    {
+        answer.ApplyHeaders(response);
+        var (code, message) = answer.Kind switch
+        {
+            FaultAnswerKind.RateLimited => ("rateLimitExceeded", "Too many requests. Slow down and try again later."),
+            _ when answer.Status == StatusCodes.Status503ServiceUnavailable => ("serviceUnavailable", "The service is temporarily unavailable. Try again later."),
+            _ => ("serverError", "An unexpected server error occurred. Try again later."),
+        };
+        return Answer([], [new RunwareError(code, message, null, taskType, taskUuid, answer.Status)]);
     }
 
     /// <summary>Bearer header, or an authentication task in the array. Any non-empty key when no keys are configured.</summary>

@@ -11,7 +11,8 @@ internal sealed class RunwareOutputUrls(TimeProvider time, IOptionsMonitor<Emula
     : OutputUrlSigner(RunwareEmulator.BasePath, "runware", time, options, logger)
 {
     /// <summary><paramref name="publicBase"/> is the scheme, host and path base the client used (no trailing slash).</summary>
-    public string Create(string publicBase, Guid videoUuid) => SignedUrl(publicBase, $"/video/{videoUuid:D}.mp4", videoUuid.ToString("D"));
+    public string Create(string publicBase, Guid videoUuid, int extraSeconds = 0) =>
+        SignedUrl(publicBase, $"/video/{videoUuid:D}.mp4", videoUuid.ToString("D"), extraSeconds: extraSeconds);
 
     /// <summary>Null when valid, else why not.</summary>
     public string? Check(Guid videoUuid, string? exp, string? sig) => Verify(videoUuid.ToString("D"), exp, sig) switch

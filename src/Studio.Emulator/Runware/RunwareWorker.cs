@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Media;
 using Studio.Emulator.Shared;
 
@@ -18,6 +19,7 @@ internal sealed class RunwareWorker(
     IHttpClientFactory httpClients,
     IOptions<FfmpegOptions> ffmpegOptions,
     TimeProvider time,
+    FaultRegistry faults,
     ILogger<RunwareWorker> logger) : BackgroundService
 {
     private const int MaxImageBytes = 16_000_000;
@@ -88,6 +90,32 @@ internal sealed class RunwareWorker(
     }
 
     /// <summary>Any http(s) host: it is an emulator. What the studio serves from its first-frame links must come back as an image.</summary>
+    private async Task SendAsync(RunwareTask task, System.Text.Json.Nodes.JsonObject body, CancellationToken ct)
+    {
+        var client = httpClients.CreateClient(RunwareEmulator.HttpClientName);
+        // Runware retries until it gets a 2xx (250 ms, doubling); the emulator tries three times.
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            try
+            {
+                using var response = await client.PostAsJsonAsync(task.Request.WebhookUrl, body, RunwareResponses.Json, ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    logger.LogInformation("Runware webhook for task {TaskUuid} delivered", task.TaskUuid);
+                    return;
+                }
+
+                logger.LogWarning("Runware webhook for task {TaskUuid} answered {Status} (attempt {Attempt})", task.TaskUuid, (int)response.StatusCode, attempt);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Runware webhook for task {TaskUuid} failed (attempt {Attempt}): {Error}", task.TaskUuid, attempt, ex.Message);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), time, ct);
+        }
+    }
+
     private async Task<byte[]> FetchImageAsync(string url, CancellationToken ct)
     {
         const string code = "invalidFrameImage";
@@ -122,36 +150,17 @@ internal sealed class RunwareWorker(
     {
         try
         {
-            var wait = task.DoneAt - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
+            // Timers may fire a millisecond early; the webhook must not see the task a moment before it is done.
+            for (var wait = task.DoneAt - time.GetUtcNow(); wait > TimeSpan.Zero; wait = task.DoneAt - time.GetUtcNow())
             {
-                await Task.Delay(wait, time, ct);
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(1), time, ct);
             }
 
-            var body = RunwareResponses.Item(task, store.Observe(task), outputUrls.Create(task.PublicBase, task.VideoUuid));
-            var client = httpClients.CreateClient(RunwareEmulator.HttpClientName);
-            // Runware retries until it gets a 2xx (250 ms, doubling); the emulator tries three times.
-            for (var attempt = 1; attempt <= 3; attempt++)
-            {
-                try
-                {
-                    using var response = await client.PostAsJsonAsync(task.Request.WebhookUrl, body, RunwareResponses.Json, ct);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        logger.LogInformation("Runware webhook for task {TaskUuid} delivered", task.TaskUuid);
-                        break;
-                    }
-
-                    logger.LogWarning("Runware webhook for task {TaskUuid} answered {Status} (attempt {Attempt})", task.TaskUuid, (int)response.StatusCode, attempt);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-                {
-                    logger.LogWarning("Runware webhook for task {TaskUuid} failed (attempt {Attempt}): {Error}", task.TaskUuid, attempt, ex.Message);
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), time, ct);
-            }
-
+            var taskFaults = faults.Find(FaultRegistry.Runware, task.TaskUuid.ToString());
+            var body = RunwareResponses.Item(task, store.Observe(task), outputUrls.Create(task.PublicBase, task.VideoUuid, taskFaults?.LinkGeneration ?? 0));
+            // Out of order (a fault): the processing task object, as an earlier webhook would have carried it.
+            var stale = RunwareResponses.Item(task, new RunwareTaskView(RunwareTaskState.Processing), string.Empty);
+            await FaultHooks.DeliverCallbackAsync(taskFaults, token => SendAsync(task, body, token), token => SendAsync(task, stale, token), ct);
             store.WebhookDone(task);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using Studio.Emulator.Faults;
 using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runway;
@@ -23,10 +24,10 @@ internal static class RunwayEmulator
         var runway = app.MapGroup(BasePath).ExcludeFromDescription().AllowAnonymous();
 
         var api = runway.MapGroup("/v1").AddEndpointFilter<RunwayApiFilter>();
-        api.MapPost("/text_to_video", (HttpRequest request, RunwayTaskStore store, WorkQueue<RunwayTask> queue) =>
-            RunwayEndpoints.CreateAsync(request, RunwayEndpointKind.TextToVideo, store, queue));
-        api.MapPost("/image_to_video", (HttpRequest request, RunwayTaskStore store, WorkQueue<RunwayTask> queue) =>
-            RunwayEndpoints.CreateAsync(request, RunwayEndpointKind.ImageToVideo, store, queue));
+        api.MapPost("/text_to_video", (HttpRequest request, RunwayTaskStore store, WorkQueue<RunwayTask> queue, FaultRegistry faults) =>
+            RunwayEndpoints.CreateAsync(request, RunwayEndpointKind.TextToVideo, store, queue, faults));
+        api.MapPost("/image_to_video", (HttpRequest request, RunwayTaskStore store, WorkQueue<RunwayTask> queue, FaultRegistry faults) =>
+            RunwayEndpoints.CreateAsync(request, RunwayEndpointKind.ImageToVideo, store, queue, faults));
         api.MapGet("/tasks/{id}", RunwayEndpoints.GetTask);
         api.MapDelete("/tasks/{id}", RunwayEndpoints.DeleteTask);
         api.MapGet("/organization", RunwayEndpoints.GetOrganization);

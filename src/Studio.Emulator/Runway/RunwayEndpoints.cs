@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Studio.Emulator.Faults;
 using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Runway;
@@ -8,8 +9,11 @@ internal static class RunwayEndpoints
 {
     private const string TaskNotFound = "Task not found";
 
+    /// <summary>The failure of a task made with the <c>moderation</c> fault; reported with failureCode SAFETY.INPUT.TEXT.</summary>
+    internal const string ModerationFailure = "Your prompt was flagged by our content moderation system. Please revise it and try again.";
+
     public static async Task<IResult> CreateAsync(
-        HttpRequest httpRequest, RunwayEndpointKind kind, RunwayTaskStore store, WorkQueue<RunwayTask> renderQueue)
+        HttpRequest httpRequest, RunwayEndpointKind kind, RunwayTaskStore store, WorkQueue<RunwayTask> renderQueue, FaultRegistry faults)
     {
         JsonDocument document;
         try
@@ -29,29 +33,58 @@ internal static class RunwayEndpoints
                 return RunwayJson.Error(StatusCodes.Status400BadRequest, string.Join(" ", issues.Select(i => i.Describe())), issues);
             }
 
-            var task = store.Create(request);
-            renderQueue.Enqueue(task);
+            var plan = faults.PlanFor(request.PromptText);
+            if (faults.BeforeCreate(FaultRegistry.Runway, request.PromptText, plan) is { } refusal)
+            {
+                return FaultAnswer(httpRequest.HttpContext.Response, refusal);
+            }
+
+            var task = store.Create(request, plan.Find(FaultModes.Throttled)?.Seconds("seconds", 60) ?? TimeSpan.Zero);
+            var taskFaults = faults.Created(FaultRegistry.Runway, task.Id.ToString("D"), plan, request.PromptText, FaultRegistry.BodyHash(document.RootElement));
+            if (taskFaults is { Moderation: true })
+            {
+                store.RenderFailed(task, ModerationFailure);
+            }
+            else
+            {
+                renderQueue.Enqueue(task);
+            }
+
+            if (await FaultHooks.AfterCreateAsync(httpRequest.HttpContext, taskFaults) is { } aborted)
+            {
+                return aborted;
+            }
+
             return Results.Json(new RunwayCreateResponse(task.Id, new RunwayCredits(task.Credits)), RunwayJson.Options);
         }
     }
 
-    public static IResult GetTask(string id, HttpRequest request, RunwayTaskStore store, RunwayOutputUrls outputUrls)
+    public static IResult GetTask(string id, HttpRequest request, RunwayTaskStore store, RunwayOutputUrls outputUrls, FaultRegistry faults)
     {
         if (!Guid.TryParse(id, out var taskId) || store.Find(taskId) is not var (task, view))
         {
             return RunwayJson.Error(StatusCodes.Status404NotFound, TaskNotFound);
         }
 
+        var taskFaults = faults.Find(FaultRegistry.Runway, task.Id.ToString("D"));
+        if (taskFaults?.NextStatusRead() is { } refusal)
+        {
+            return FaultAnswer(request.HttpContext.Response, refusal);
+        }
+
         var createdAt = RunwayJson.Timestamp(task.CreatedAt);
         var estimate = new RunwayCredits(task.Credits);
+        var throttled = taskFaults is not null && store.Now - task.CreatedAt < taskFaults.Throttled;
         var response = view.Status switch
         {
+            RunwayTaskStatus.Pending when throttled => new RunwayTaskResponse(task.Id, "THROTTLED", createdAt, EstimatedCost: estimate),
             RunwayTaskStatus.Pending => new RunwayTaskResponse(task.Id, "PENDING", createdAt, EstimatedCost: estimate),
             RunwayTaskStatus.Running => new RunwayTaskResponse(task.Id, "RUNNING", createdAt, EstimatedCost: estimate, Progress: view.Progress),
             RunwayTaskStatus.Succeeded => new RunwayTaskResponse(
-                task.Id, "SUCCEEDED", createdAt, Cost: estimate, Output: [outputUrls.Create(request, task.Id)]),
+                task.Id, "SUCCEEDED", createdAt, Cost: estimate, Output: [outputUrls.Create(request, task.Id, taskFaults?.LinkGeneration ?? 0)]),
             _ => new RunwayTaskResponse(
-                task.Id, "FAILED", createdAt, Cost: new RunwayCredits(0), Failure: view.Failure, FailureCode: "INTERNAL"),
+                task.Id, "FAILED", createdAt, Cost: new RunwayCredits(0), Failure: view.Failure,
+                FailureCode: view.Failure == ModerationFailure ? "SAFETY.INPUT.TEXT" : "INTERNAL"),
         };
         return Results.Json(response, RunwayJson.Options);
     }
@@ -76,7 +109,7 @@ internal static class RunwayEndpoints
             RunwayJson.Options);
     }
 
-    public static IResult GetOutput(Guid taskId, string? exp, string? sig, RunwayOutputUrls outputUrls, RunwayTaskStore store)
+    public static IResult GetOutput(Guid taskId, string? exp, string? sig, HttpRequest request, RunwayOutputUrls outputUrls, RunwayTaskStore store, FaultRegistry faults)
     {
         switch (outputUrls.Check(taskId, exp, sig))
         {
@@ -92,6 +125,27 @@ internal static class RunwayEndpoints
             return RunwayJson.Error(StatusCodes.Status404NotFound, "Not found");
         }
 
+        var taskFaults = faults.Find(FaultRegistry.Runway, taskId.ToString("D"));
+        switch (taskFaults?.NextDownload(exp, HttpMethods.IsGet(request.Method)) ?? DownloadFault.None)
+        {
+            case DownloadFault.Expired:
+                return RunwayJson.Error(StatusCodes.Status403Forbidden, "Access denied: this URL has expired. Fetch the task again for a fresh URL.");
+            case var broken and (DownloadFault.Stall or DownloadFault.Truncate):
+                return FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor);
+        }
+
         return Results.File(path, "video/mp4", fileDownloadName: null, enableRangeProcessing: true);
+    }
+
+    /// <summary>A fault's refusal in Runway's error shape (<c>{"error": ...}</c>); Runway documents no 402, so that one is a guess.</summary>
+    private static IResult FaultAnswer(HttpResponse response, FaultAnswer answer)
+    {
+        answer.ApplyHeaders(response);
+        return answer.Kind switch
+        {
+            FaultAnswerKind.RateLimited => RunwayJson.Error(answer.Status, "You have exceeded the rate limit for this endpoint. Please wait and try again."),
+            FaultAnswerKind.InsufficientBalance => RunwayJson.Error(answer.Status, "You do not have enough credits to run this task."),
+            _ => RunwayJson.Error(answer.Status, "An unexpected error occurred. Please try again later."),
+        };
     }
 }

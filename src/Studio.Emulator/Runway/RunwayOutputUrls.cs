@@ -11,7 +11,8 @@ internal sealed class RunwayOutputUrls(TimeProvider time, IOptionsMonitor<Emulat
     : OutputUrlSigner(RunwayEmulator.BasePath, "runway", time, options, logger)
 {
     /// <summary>An absolute URL on the host and port the caller used, so it works wherever the emulator runs.</summary>
-    public string Create(HttpRequest request, Guid taskId) => SignedUrl(request.PublicBase(), $"/_output/{taskId:D}.mp4", taskId.ToString("D"));
+    public string Create(HttpRequest request, Guid taskId, int extraSeconds = 0) =>
+        SignedUrl(request.PublicBase(), $"/_output/{taskId:D}.mp4", taskId.ToString("D"), extraSeconds: extraSeconds);
 
     public OutputUrlCheck Check(Guid taskId, string? exp, string? sig) => Verify(taskId.ToString("D"), exp, sig);
 }

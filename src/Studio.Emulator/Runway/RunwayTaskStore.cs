@@ -45,13 +45,14 @@ internal sealed class RunwayTaskStore
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
-    public RunwayTask Create(RunwayGenerationRequest request)
+    /// <param name="throttled">How long before the normal PENDING time starts (a fault: the API reports THROTTLED meanwhile).</param>
+    public RunwayTask Create(RunwayGenerationRequest request, TimeSpan throttled = default)
     {
         var options = _options.CurrentValue;
         var seed = request.Seed ?? Random.Shared.NextInt64(0, RunwayRequestValidator.MaxSeed + 1);
         var task = new RunwayTask(
             Guid.NewGuid(), request, seed, Now,
-            TimeSpan.FromSeconds(options.PendingSeconds), TimeSpan.FromSeconds(options.RunningSeconds));
+            TimeSpan.FromSeconds(options.PendingSeconds) + throttled, TimeSpan.FromSeconds(options.RunningSeconds));
         if (request.PromptImage is { Bytes: { } bytes, MediaType: var mediaType })
         {
             // Before the task is saved, so tasks.json never names an image that is not there.

@@ -44,11 +44,12 @@ internal abstract class OutputUrlSigner
 
     /// <summary>
     /// A signed absolute URL for <paramref name="path"/> (below the base path) that proves <paramref name="id"/>;
-    /// it expires at <paramref name="expiresAt"/>, by default <see cref="EmulatorOptions.OutputUrlLifetime"/> from now.
+    /// it expires at <paramref name="expiresAt"/>, by default <see cref="EmulatorOptions.OutputUrlLifetime"/> from now,
+    /// plus <paramref name="extraSeconds"/> (a fault's way to make a re-read hand out a link that differs from an expired one).
     /// </summary>
-    protected string SignedUrl(string publicBase, string path, string id, DateTimeOffset? expiresAt = null)
+    protected string SignedUrl(string publicBase, string path, string id, DateTimeOffset? expiresAt = null, int extraSeconds = 0)
     {
-        var expires = expiresAt ?? _time.GetUtcNow().Add(_options.CurrentValue.OutputUrlLifetime);
+        var expires = (expiresAt ?? _time.GetUtcNow().Add(_options.CurrentValue.OutputUrlLifetime)).AddSeconds(extraSeconds);
         var exp = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         return $"{publicBase}{_basePath}{path}?exp={exp}&sig={Sign(id, exp)}";
     }
