@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Studio.Emulator.Shared;
 
 namespace Studio.Emulator.Faults;
 
@@ -9,10 +11,11 @@ namespace Studio.Emulator.Faults;
 /// The emulator's fault injection and create counting, shared by the four providers. A request's plan is the
 /// directive in its prompt, else the per-run default (<c>POST /_emulator/faults</c>). Create-time faults
 /// (<c>create-429</c>, <c>create-5xx</c>) are counted per provider and prompt, so each distinct prompt gets its own
-/// <c>count</c> refusals; everything else is counted per task. All of it lives in memory: a restarted emulator
-/// forgets its faults and its stats.
+/// <c>count</c> refusals; everything else is counted per task. The stats, the default and each task's plan are kept in
+/// <c>{DataDirectory}/faults/state.json</c>, so a restarted emulator still counts every create and still misbehaves
+/// for its tasks; how much of a counted fault was used is not kept (a restart starts those counts again).
 /// </summary>
-internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
+internal sealed class FaultRegistry
 {
     public const string Runway = "runway";
     public const string Pixazo = "pixazo";
@@ -26,8 +29,20 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
     private readonly Dictionary<string, int> _byBody = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byPrompt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byProvider = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _taskPlans = new(StringComparer.Ordinal);
+    private readonly ILogger<FaultRegistry> _logger;
+    private readonly string _statePath;
     private FaultPlan? _default;
     private int _creates;
+
+    private static readonly JsonSerializerOptions FileJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public FaultRegistry(IOptionsMonitor<EmulatorOptions> options, ILogger<FaultRegistry> logger)
+    {
+        _logger = logger;
+        _statePath = Path.Combine(options.CurrentValue.DataDirectory, "faults", "state.json");
+        Load();
+    }
 
     /// <summary>The per-run default directive, or null.</summary>
     public string? DefaultDirective
@@ -48,9 +63,10 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
         {
             _default = plan is { IsEmpty: false } ? plan : null;
             _defaultAttempts.Clear();
+            Save();
         }
 
-        logger.LogInformation("Emulator default faults: {Directive}", plan?.ToString() ?? "none");
+        _logger.LogInformation("Emulator default faults: {Directive}", plan?.ToString() ?? "none");
     }
 
     /// <summary>The plan for a request whose prompt is <paramref name="prompt"/>: its own directive, else the default.</summary>
@@ -60,7 +76,7 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
         var own = FaultDirective.Parse(prompt, ignored);
         if (ignored.Count > 0)
         {
-            logger.LogWarning("Ignored unknown or malformed fault modes: {Modes}", string.Join("; ", ignored));
+            _logger.LogWarning("Ignored unknown or malformed fault modes: {Modes}", string.Join("; ", ignored));
         }
 
         if (own is not null)
@@ -114,6 +130,13 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
             _byBody[bodyHash] = _byBody.GetValueOrDefault(bodyHash) + 1;
             _byPrompt[prompt ?? string.Empty] = _byPrompt.GetValueOrDefault(prompt ?? string.Empty) + 1;
             _byProvider[provider] = _byProvider.GetValueOrDefault(provider) + 1;
+            if (!plan.IsEmpty)
+            {
+                _taskPlans[Key(provider, taskId)] = plan.ToString();
+                _tasks[Key(provider, taskId)] = new TaskFaults(provider, taskId, plan);
+            }
+
+            Save();
         }
 
         if (plan.IsEmpty)
@@ -121,9 +144,8 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
             return null;
         }
 
-        var faults = new TaskFaults(provider, taskId, plan);
-        _tasks[Key(provider, taskId)] = faults;
-        logger.LogInformation("Emulator {Provider} task {TaskId} has faults {Directive}", provider, taskId, plan);
+        var faults = _tasks[Key(provider, taskId)];
+        _logger.LogInformation("Emulator {Provider} task {TaskId} has faults {Directive}", provider, taskId, plan);
         return faults;
     }
 
@@ -150,6 +172,7 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
             _byBody.Clear();
             _byPrompt.Clear();
             _byProvider.Clear();
+            Save();
         }
     }
 
@@ -178,6 +201,57 @@ internal sealed class FaultRegistry(ILogger<FaultRegistry> logger)
         attempts.AddOrUpdate($"{provider}\n{mode.Name}\n{prompt}", 1, (_, n) => n + 1);
 
     private static string Key(string provider, string taskId) => $"{provider}/{taskId}";
+
+    /// <summary>Writes the state; callers hold the gate.</summary>
+    private void Save()
+    {
+        try
+        {
+            AtomicFile.WriteJson(_statePath, new FaultStateDocument(_creates, _byBody, _byPrompt, _byProvider, _default?.ToString(), _taskPlans), FileJson);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError(ex, "Emulator could not persist its fault state to {Path}; a restart may forget it", _statePath);
+        }
+    }
+
+    private void Load()
+    {
+        FaultStateDocument? document;
+        try
+        {
+            document = AtomicFile.ReadJson<FaultStateDocument>(_statePath, FileJson);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            _logger.LogError(ex, "Emulator could not read its fault state from {Path}; starting without it", _statePath);
+            return;
+        }
+
+        if (document is null)
+        {
+            return;
+        }
+
+        _creates = document.Creates;
+        foreach (var (source, target) in new[] { (document.CreatesByBody, _byBody), (document.CreatesByPrompt, _byPrompt), (document.ByProvider, _byProvider) })
+        {
+            foreach (var (key, count) in source ?? new Dictionary<string, int>())
+            {
+                target[key] = count;
+            }
+        }
+
+        _default = FaultDirective.Parse(document.DefaultDirective) is { IsEmpty: false } plan ? plan : null;
+        foreach (var (key, directive) in document.TaskPlans ?? new Dictionary<string, string>())
+        {
+            if (key.Split('/', 2) is [var provider, var taskId] && FaultDirective.Parse(directive) is { IsEmpty: false } taskPlan)
+            {
+                _taskPlans[key] = directive;
+                _tasks[key] = new TaskFaults(provider, taskId, taskPlan);
+            }
+        }
+    }
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
     {
@@ -215,3 +289,11 @@ internal sealed record FaultStats(
     IReadOnlyDictionary<string, int> CreatesByBody,
     IReadOnlyDictionary<string, int> CreatesByPrompt,
     IReadOnlyDictionary<string, int> ByProvider);
+
+internal sealed record FaultStateDocument(
+    int Creates,
+    Dictionary<string, int>? CreatesByBody,
+    Dictionary<string, int>? CreatesByPrompt,
+    Dictionary<string, int>? ByProvider,
+    string? DefaultDirective,
+    Dictionary<string, string>? TaskPlans);

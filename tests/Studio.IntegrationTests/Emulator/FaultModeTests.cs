@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Studio.Emulator;
 
 namespace Studio.IntegrationTests.Emulator;
 
@@ -460,5 +461,81 @@ public sealed class FaultModeTests(FaultEmulatorFixture fixture) : IClassFixture
         {
             return (declared, read, ex);
         }
+    }
+}
+
+/// <summary>The fault state across an emulator restart on the same data directory.</summary>
+public sealed class FaultStateRestartTests
+{
+    [Fact]
+    public async Task Stats_the_default_and_each_tasks_faults_survive_a_restart()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "studio-emulator-tests", "faults-" + Guid.NewGuid().ToString("N"));
+        void Configure(EmulatorOptions o)
+        {
+            o.DataDirectory = dataDirectory;
+            o.PendingSeconds = 0.2;
+            o.RunningSeconds = 0.5;
+        }
+
+        var body = FaultTestRequests.Runway("[[fault: status-5xx(count=1)]]");
+        string id;
+        try
+        {
+            await using (var first = await EmulatorHost.StartAsync(Configure))
+            {
+                using var runway = Client(first);
+                id = await RunwayTestRequests.CreateAsync(runway, "v1/text_to_video", body);
+                using var root = new HttpClient { BaseAddress = first.BaseAddress };
+                (await root.PostAsJsonAsync("_emulator/faults", new { directive = "create-402" })).Dispose();
+            }
+
+            await using var second = await EmulatorHost.StartAsync(Configure);
+            using var runwayAgain = Client(second);
+            using var rootAgain = new HttpClient { BaseAddress = second.BaseAddress };
+            var stats = await rootAgain.GetFromJsonAsync<JsonElement>("_emulator/stats");
+            Assert.Equal(1, stats.GetProperty("creates").GetInt32());
+            Assert.Equal(1, stats.GetProperty("byProvider").GetProperty("runway").GetInt32());
+            Assert.Equal(1, stats.GetProperty("createsByPrompt").GetProperty(FaultTestRequests.Scene + "[[fault: status-5xx(count=1)]]").GetInt32());
+            Assert.Equal("[[fault: create-402]]", (await rootAgain.GetFromJsonAsync<JsonElement>("_emulator/faults")).GetProperty("directive").GetString());
+
+            // The task's plan came back (its counts start again): one 503, then normal reads.
+            using (var failed = await runwayAgain.GetAsync($"v1/tasks/{id}"))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            }
+
+            Assert.Equal("SUCCEEDED", (await RunwayTestRequests.WaitForTerminalAsync(runwayAgain, id, TimeSpan.FromSeconds(60))).Final.GetProperty("status").GetString());
+
+            using (var refused = await runwayAgain.PostAsJsonAsync("v1/text_to_video", FaultTestRequests.Runway(string.Empty)))
+            {
+                Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+            }
+
+            using (var reset = await rootAgain.DeleteAsync("_emulator/stats"))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+            }
+
+            Assert.Equal(0, (await rootAgain.GetFromJsonAsync<JsonElement>("_emulator/stats")).GetProperty("creates").GetInt32());
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+        }
+    }
+
+    private static HttpClient Client(RunningEmulator emulator)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(emulator.BaseAddress, "runway/") };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", EmulatorFixture.ApiKey);
+        client.DefaultRequestHeaders.Add("X-Runway-Version", EmulatorFixture.RunwayVersion);
+        return client;
     }
 }
