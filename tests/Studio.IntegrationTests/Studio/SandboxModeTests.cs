@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography;
 using Studio.Web.Features.Generations;
 
@@ -73,5 +74,16 @@ public sealed class SandboxModeTests : IAsyncLifetime
         {
             TestPaths.TryDelete(dataDirectory);
         }
+    }
+
+    [Fact]
+    public async Task EmulatorTestControls_AreNotReachableUnlessSwitchedOn()
+    {
+        var address = _studio.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address + "/") };
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("_emulator/stats")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsync("_emulator/faults", new StringContent("""{"directive":"moderation"}""", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
     }
 }

@@ -161,6 +161,9 @@ public sealed class SandboxOptions
 
     /// <summary>On by default so a new studio works offline; a production server with keys may switch it off.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Expose the emulator's test controls (<c>/_emulator/faults</c>, <c>/_emulator/stats</c>). Tests only.</summary>
+    public bool TestControls { get; set; }
 }
 
 public sealed class ProviderNotConfiguredException(string provider)

@@ -52,6 +52,16 @@ public static class ProvidersServiceCollectionExtensions
     {
         if (SandboxEnabled(app.Configuration))
         {
+            // The emulator's test controls (fault injection, create counts) are for test runs only: anyone reaching
+            // the studio could otherwise break everybody's Sandbox takes.
+            if (!app.Configuration.GetValue<bool>($"{SandboxOptions.SectionName}:{nameof(SandboxOptions.TestControls)}"))
+            {
+                app.UseWhen(http => http.Request.Path.StartsWithSegments("/_emulator"), blocked => blocked.Run(http =>
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }));
+            }
             app.MapProviderEmulator();
         }
         return app;
