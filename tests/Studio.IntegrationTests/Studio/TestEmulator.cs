@@ -81,6 +81,16 @@ public sealed class TestEmulator : IAsyncDisposable
             : 0;
     }
 
+    /// <summary>The emulator's create counts (<c>GET /_emulator/stats</c>).</summary>
+    public async Task<JsonElement> StatsAsync()
+    {
+        var handler = new SocketsHttpHandler();
+        TestCertificate.Trust(handler);
+        using var http = new HttpClient(handler) { BaseAddress = BaseAddress };
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("_emulator/stats"));
+        return doc.RootElement.Clone();
+    }
+
     /// <summary>The task as the emulator reports it to an API client.</summary>
     public async Task<JsonElement> GetTaskAsync(string apiKey, string taskId)
     {

@@ -241,10 +241,11 @@ public sealed class GenerationProcessor(
                 await SaveAsync(db, generation, publish: true, ct);
                 break;
             default:
-                if (failure.Kind == ProviderFailureKind.Unauthorized)
+                if (failure.Kind is ProviderFailureKind.Unauthorized or ProviderFailureKind.InsufficientCredits)
                 {
+                    // Admins see it on Team → Providers; the take's own message tells the user to ask them.
                     await connections.RecordRefusalAsync(connection, generation.TeamId, ct);
-                    logger.LogError("{Provider} refused the {KeySource} key of team {TeamId}", provider.Name, connection.KeySource, generation.TeamId);
+                    logger.LogError("{Provider} refused the {KeySource} key of team {TeamId}: {Kind}", provider.Name, connection.KeySource, generation.TeamId, failure.Kind);
                 }
                 await MoveAsync(db, generation, GenerationState.Failed, g =>
                 {
