@@ -35,7 +35,7 @@ public static class ProviderHttp
             => new ProviderFailure(ProviderFailureKind.Transient, $"{provider} could not be reached."),
         TaskCanceledException or TimeoutException
             => new ProviderFailure(ProviderFailureKind.NoAnswer, $"{provider} did not answer in time."),
-        _ => new ProviderFailure(ProviderFailureKind.NoAnswer, $"{provider} connection failed: {exception.GetType().Name}."),
+        _ => new ProviderFailure(ProviderFailureKind.NoAnswer, $"{provider} dropped the connection before answering."),
     };
 
     public static TimeSpan? RetryAfter(HttpResponseMessage response)
