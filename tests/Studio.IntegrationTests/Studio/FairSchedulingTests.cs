@@ -71,6 +71,57 @@ public sealed class FairSchedulingTests : IAsyncLifetime
     }
 }
 
+public sealed class StaleLeaseTests : IAsyncLifetime
+{
+    private readonly string _dataDirectory = TestPaths.NewDirectory("stale-lease");
+    private StudioTestHost _studio = null!;
+
+    public Task InitializeAsync()
+    {
+        _studio = StudioTestHost.StartSandbox(_dataDirectory, emulatorRunningSeconds: 1, new Dictionary<string, string>
+        {
+            ["Providers:runway:MaxConcurrentGenerations"] = "1",
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _studio.DisposeAsync();
+        TestPaths.TryDelete(_dataDirectory);
+    }
+
+    [Fact]
+    public async Task WaitingTakesLeasedByADeadWorker_DoNotHoldTheAccountsSlots()
+    {
+        var user = await _studio.RegisterAsync("Ann");
+        var projectId = await _studio.CreateProjectAsync(user);
+        var ids = new List<Guid>();
+        await using (var db = await _studio.DbAsync())
+        {
+            var past = DateTime.UtcNow.AddMinutes(-1);
+            for (var i = 0; i < 2; i++)
+            {
+                var id = Guid.CreateVersion7();
+                ids.Add(id);
+                db.Generations.Add(new Generation
+                {
+                    Id = id, TeamId = user.TeamId, ProjectId = projectId, CreatedByUserId = user.Id, Provider = "runway", Model = "gen4.5",
+                    PromptText = $"Left behind {i}", Ratio = "1280:720", DurationSeconds = 2, Seed = i, IsSandbox = true,
+                    State = GenerationState.Reserved, Version = 1, CreatedAt = past, UpdatedAt = past, NextAttemptAt = past,
+                    LeaseOwner = "a-worker-that-was-killed", LeaseExpiresAt = past,
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+
+        foreach (var id in ids)
+        {
+            await _studio.WaitForStateAsync(id, GenerationState.Ready, 60);
+        }
+    }
+}
+
 /// <summary>With no configured limit, Runway's own tier limit (from /v1/organization; the emulator's tier says 3) holds.</summary>
 public sealed class RunwayTierLimitTests : IAsyncLifetime
 {

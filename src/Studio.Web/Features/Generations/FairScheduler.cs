@@ -124,8 +124,11 @@ public sealed class FairScheduler(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = (await db.TeamProviderKeys.Select(k => new { k.TeamId, k.Provider }).ToListAsync(ct))
             .Select(k => (k.TeamId, k.Provider)).ToHashSet();
-        // A waiting take already claimed by a worker counts too: it is about to be sent.
-        var busy = await db.Generations.Where(g => InFlightStates.Contains(g.State) || (g.State == GenerationState.Reserved && g.LeaseOwner != null))
+        // A waiting take claimed by a live worker counts too: it is about to be sent. A lease left behind by a
+        // worker that died is expired and must not hold a slot.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var busy = await db.Generations.Where(g => InFlightStates.Contains(g.State)
+                || (g.State == GenerationState.Reserved && g.LeaseOwner != null && g.LeaseExpiresAt > now))
             .GroupBy(g => new { g.Provider, g.TeamId }).Select(g => new { g.Key.Provider, g.Key.TeamId, Count = g.Count() }).ToListAsync(ct);
         var inFlight = new Dictionary<string, int>();
         foreach (var b in busy)
@@ -133,7 +136,7 @@ public sealed class FairScheduler(
             var pool = Pool(b.Provider, b.TeamId, keys);
             inFlight[pool] = inFlight.GetValueOrDefault(pool) + b.Count;
         }
-        var since = DateTime.UtcNow.AddHours(-1);
+        var since = now.AddHours(-1);
         var lastServed = await db.Generations.Where(g => g.SubmitStartedAt != null && g.SubmitStartedAt > since)
             .GroupBy(g => g.CreatedByUserId).Select(g => new { User = g.Key, At = g.Max(x => x.SubmitStartedAt)!.Value })
             .ToDictionaryAsync(x => x.User, x => x.At, ct);
