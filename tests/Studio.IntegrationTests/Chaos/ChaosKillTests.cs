@@ -117,6 +117,65 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The fault table's last row, deterministic: killed while the video is being copied in, it is archived once after the restart.</summary>
+    [Fact]
+    public async Task Studio_KilledWithSigkillWhileArchiving_ResumesAndArchivesOnce()
+    {
+        var dataDirectory = TestPaths.NewDirectory("kill-archiving");
+        var studio = new StudioProcess(StudioDll(), dataDirectory, FreePort());
+        try
+        {
+            TestUser user;
+            Guid projectId;
+            await using (var seeder = StudioTestHost.StartSandbox(dataDirectory))
+            {
+                user = await seeder.RegisterAsync("Archivist");
+                projectId = await seeder.CreateProjectAsync(user, "Kill while archiving");
+            }
+            await studio.StartAsync();
+            // The first download of the output sends half the bytes, then goes silent: the take sits in Archiving.
+            const string prompt = "kill while archiving [[fault: output-stall(seconds=30)]]";
+            var now = DateTime.UtcNow;
+            var id = Guid.CreateVersion7();
+            await using (var db = Db(dataDirectory))
+            {
+                db.Generations.Add(new Generation
+                {
+                    Id = id, TeamId = user.TeamId, ProjectId = projectId, CreatedByUserId = user.Id, Provider = "runway", Model = VideoModels.Gen45.Id,
+                    PromptText = prompt, Ratio = "1280:720", DurationSeconds = 2, Seed = 1, IsSandbox = true, State = GenerationState.Reserved,
+                    Version = 1, CreatedAt = now, UpdatedAt = now, NextAttemptAt = now,
+                });
+                await db.SaveChangesAsync();
+            }
+            var take = new Take(id, prompt, "runway", 1);
+
+            var deadline = Stopwatch.StartNew();
+            while ((await ReadAllAsync(dataDirectory, [take])).Single().State != GenerationState.Archiving)
+            {
+                Assert.True(deadline.Elapsed < TerminalDeadline, "the take never reached Archiving");
+                await Task.Delay(100);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1)); // mid-download
+            studio.Kill();
+
+            var restarted = Stopwatch.StartNew();
+            await studio.StartAsync();
+            var row = (await WaitUntilSettledAsync(dataDirectory, [take], restarted, round: 1, seed: 0, studio)).Single();
+
+            Assert.Equal(GenerationState.Ready, row.State);
+            Assert.Equal(1, (await studio.CreatesByPromptAsync()).GetValueOrDefault(prompt));
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(dataDirectory, "blobs", row.VideoBlobKey!));
+            Assert.Equal((row.VideoBytes, row.VideoSha256), (bytes.LongLength, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(dataDirectory, "blobs"), "*.partial", SearchOption.AllDirectories));
+            output.WriteLine($"killed in Archiving, Ready {restarted.Elapsed.TotalSeconds:0.0} s after the restart, one create, blob verified");
+        }
+        finally
+        {
+            studio.Kill();
+            TestPaths.TryDelete(dataDirectory);
+        }
+    }
+
     private sealed record Take(Guid Id, string Prompt, string Provider, int Round);
 
     private sealed record RoundSummary(int Round, double KillAfterSeconds, string StatesAtKill, int Takes, int Ready, int Failed,
