@@ -59,6 +59,7 @@ namespace Studio.Web.Data.Sqlite.Migrations
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    DefaultProvider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false, defaultValue: "runway"),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
@@ -221,6 +222,30 @@ namespace Studio.Web.Data.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TeamProviderKeys",
+                columns: table => new
+                {
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ProtectedApiKey = table.Column<string>(type: "TEXT", nullable: false),
+                    ProtectedWebhookSigningKey = table.Column<string>(type: "TEXT", nullable: true),
+                    KeyHint = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    UpdatedByUserId = table.Column<string>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastRefusedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TeamProviderKeys", x => new { x.TeamId, x.Provider });
+                    table.ForeignKey(
+                        name: "FK_TeamProviderKeys_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Generations",
                 columns: table => new
                 {
@@ -228,6 +253,7 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
                     ProjectId = table.Column<Guid>(type: "TEXT", nullable: false),
                     CreatedByUserId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClientRequestId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Model = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     PromptText = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
@@ -236,15 +262,22 @@ namespace Studio.Web.Data.Sqlite.Migrations
                     Seed = table.Column<long>(type: "INTEGER", nullable: true),
                     FirstFrameBlobKey = table.Column<string>(type: "TEXT", nullable: true),
                     FirstFrameContentType = table.Column<string>(type: "TEXT", nullable: true),
+                    Quality = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
                     IsSandbox = table.Column<bool>(type: "INTEGER", nullable: false),
-                    EstimatedCredits = table.Column<int>(type: "INTEGER", nullable: false),
+                    EstimatedCredits = table.Column<int>(type: "INTEGER", nullable: true),
+                    ParentGenerationId = table.Column<Guid>(type: "TEXT", nullable: true),
                     State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     Version = table.Column<int>(type: "INTEGER", nullable: false),
                     Progress = table.Column<double>(type: "REAL", nullable: true),
                     ProviderTaskId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    ProviderDetail = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    CallbackTokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CallbackExpectedBy = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CallbackReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     SubmitStartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CancelRequestedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     ProviderOutputUrl = table.Column<string>(type: "TEXT", nullable: true),
-                    CostCredits = table.Column<int>(type: "INTEGER", nullable: true),
+                    CostCredits = table.Column<double>(type: "REAL", nullable: true),
                     FailureReason = table.Column<string>(type: "TEXT", nullable: true),
                     FailureCode = table.Column<string>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -312,6 +345,17 @@ namespace Studio.Web.Data.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Generations_CreatedByUserId_ClientRequestId",
+                table: "Generations",
+                columns: new[] { "CreatedByUserId", "ClientRequestId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generations_ParentGenerationId",
+                table: "Generations",
+                column: "ParentGenerationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Generations_ProjectId_CreatedAt",
                 table: "Generations",
                 columns: new[] { "ProjectId", "CreatedAt" });
@@ -355,6 +399,9 @@ namespace Studio.Web.Data.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "TeamMembers");
+
+            migrationBuilder.DropTable(
+                name: "TeamProviderKeys");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -11,8 +11,8 @@ using Studio.Web.Data;
 namespace Studio.Web.Data.Sqlite.Migrations
 {
     [DbContext(typeof(StudioDbContext))]
-    [Migration("20261126190727_IdempotentSubmit")]
-    partial class IdempotentSubmit
+    [Migration("20261126195325_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
