@@ -106,9 +106,7 @@ public sealed class GenerationProcessor(
                 {
                     await provider.CancelAsync(connection, taskId, ct);
                 }
-                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = provider.Capabilities.Cancel
-                    ? "Cancelled in the studio."
-                    : $"Stopped in the studio. {provider.Capabilities.DisplayName} cannot cancel a started task, so it may still finish there and be charged.", ct);
+                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = FailureText.ForCancel(provider.Capabilities), ct);
                 return true;
             default:
                 return false;
@@ -194,15 +192,9 @@ public sealed class GenerationProcessor(
             }, ct);
             if (await db.Generations.Where(g => g.Id == generation.Id).Select(g => g.CancelRequestedAt).FirstAsync(ct) is not null)
             {
-                // Cancel was pressed while the create was out: cancel at the provider where possible, then end it.
-                if (provider.Capabilities.Cancel)
-                {
-                    await provider.CancelAsync(connection, accepted.TaskId, ct);
-                }
+                // Cancel was pressed while the create was out: finish it now that there is a task to cancel.
                 await db.Entry(generation).ReloadAsync(ct);
-                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = provider.Capabilities.Cancel
-                    ? "Cancelled in the studio."
-                    : $"Stopped in the studio. {provider.Capabilities.DisplayName} cannot cancel a started task, so it may still finish there and be charged.", ct);
+                await FinishCancelAsync(step, ct);
                 return;
             }
             if (callback is not null)
@@ -273,7 +265,7 @@ public sealed class GenerationProcessor(
             }
             if (failure.Kind == ProviderFailureKind.NotFound && generation.CancelRequestedAt is not null)
             {
-                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = "Cancelled in the studio.", ct);
+                await MoveAsync(db, generation, GenerationState.Cancelled, g => g.FailureReason = FailureText.ForCancel(provider.Capabilities), ct);
                 return;
             }
             await MoveAsync(db, generation, GenerationState.Failed, g =>
@@ -469,6 +461,13 @@ public static class FailureText
         ProviderFailureKind.RateLimited or ProviderFailureKind.Transient => $"{provider} stayed busy: {failure.Message}",
         _ => failure.Message,
     };
+
+    /// <summary>What a cancelled take says: cancelled at the provider, or (where it cannot cancel) no longer followed.</summary>
+    public const string Cancelled = "Cancelled in the studio.";
+
+    public static string ForCancel(ProviderCapabilities provider) => provider.Cancel
+        ? Cancelled
+        : $"Stopped in the studio. {provider.DisplayName} cannot cancel a started task, so it may still finish there and be charged to the provider account; the studio will not archive it.";
 
     public static string ForTask(string? failureCode, bool retryable = false) => failureCode switch
     {

@@ -80,7 +80,7 @@ public sealed class GenerationService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (draft.RequestId is { } requestId
-            && await db.Generations.Where(g => g.CreatedByUserId == userId && g.ClientRequestId == requestId).Select(g => (Guid?)g.Id).FirstOrDefaultAsync(ct) is { } existing)
+            && await TakeOfRequestAsync(db, userId, requestId, ct) is { } existing)
         {
             // The same press of Generate, sent again (double click, retried post): the take it already made.
             return new SubmitResult(existing, []);
@@ -169,7 +169,7 @@ public sealed class GenerationService(
             {
                 // Two sends of one press raced; the unique index let one in. Answer with that one.
                 await using var again = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                if (await again.Generations.Where(g => g.CreatedByUserId == userId && g.ClientRequestId == raced).Select(g => (Guid?)g.Id).FirstOrDefaultAsync(CancellationToken.None) is { } winner)
+                if (await TakeOfRequestAsync(again, userId, raced, CancellationToken.None) is { } winner)
                 {
                     return new SubmitResult(winner, []);
                 }
@@ -184,6 +184,9 @@ public sealed class GenerationService(
         workSignal.Wake();
         return new SubmitResult(generation.Id, []);
     }
+
+    private static Task<Guid?> TakeOfRequestAsync(StudioDbContext db, string userId, Guid requestId, CancellationToken ct) =>
+        db.Generations.Where(g => g.CreatedByUserId == userId && g.ClientRequestId == requestId).Select(g => (Guid?)g.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// Cancels a take in any state but Archiving (by then it is made and paid for). Not yet sent: it stops. Being
@@ -218,7 +221,7 @@ public sealed class GenerationService(
             return null; // The worker cancels it the moment the provider answers.
         }
 
-        var reason = "Cancelled in the studio.";
+        var reason = FailureText.Cancelled;
         if (generation.State is GenerationState.Queued or GenerationState.Running)
         {
             if (provider.Capabilities.Cancel)
@@ -233,7 +236,7 @@ public sealed class GenerationService(
             }
             else
             {
-                reason = $"Stopped in the studio. {provider.Capabilities.DisplayName} cannot cancel a started task, so it may still finish there and be charged to the provider account; the studio will not archive it.";
+                reason = FailureText.ForCancel(provider.Capabilities);
             }
         }
         else if (generation.State == GenerationState.Uncertain)
