@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Studio developer entry point.
 #   ./studio.sh run    start the studio on this machine (SQLite + local blobs, Sandbox unless an API key is set)
-#   ./studio.sh test   build once and run every test project (unit, integration, browser)
+#   ./studio.sh test   build once and run every test project (unit, integration, browser) with Azurite for blobs
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -62,19 +62,104 @@ ensure_node() {
     step "node $(node --version), npm $(npm --version)"
 }
 
+# Azurite, Microsoft's Azure Storage emulator, from npm into a repo-local, git-ignored folder:
+# no global install, and the pinned version is the one every machine tests against.
+AZURITE_VERSION=3.37.0
+AZURITE_DIR="$REPO/.tools/azurite"
+AZURITE_BLOB="$AZURITE_DIR/node_modules/.bin/azurite-blob"
+
+ensure_azurite() {
+    local installed=""
+    if [ -f "$AZURITE_DIR/node_modules/azurite/package.json" ]; then
+        installed="$(node -p "require(process.argv[1]).version" "$AZURITE_DIR/node_modules/azurite/package.json" 2>/dev/null || true)"
+    fi
+    if [ "$installed" != "$AZURITE_VERSION" ] || [ ! -x "$AZURITE_BLOB" ]; then
+        step "npm install --prefix .tools/azurite azurite@$AZURITE_VERSION"
+        mkdir -p "$AZURITE_DIR"
+        npm install --prefix "$AZURITE_DIR" "azurite@$AZURITE_VERSION" --save-exact --no-audit --no-fund
+        [ -x "$AZURITE_BLOB" ] || die "npm installed azurite@$AZURITE_VERSION but $AZURITE_BLOB is missing"
+    fi
+    # Azurite 3.37 declares node >= 22 but runs on node 20; say so, so that a start failure is easier to read.
+    local node_major
+    node_major="$(node -p 'process.versions.node.split(".")[0]')"
+    if [ "$node_major" -lt 22 ]; then
+        note "Azurite $AZURITE_VERSION asks for node >= 22; this is node $(node --version) (known to work on 20)"
+    fi
+    if ! have curl; then
+        apt_install curl
+    fi
+    step "azurite-blob $AZURITE_VERSION: .tools/azurite"
+}
+
+# A loopback TCP port that nothing listens on right now (the OS picks it; the window until Azurite binds is tiny).
+free_port() {
+    node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
 # ---------------------------------------------------------------------------------------------
-# Test services (scale-out parts).
-# Later this is where Azurite (blob), PostgreSQL and Redis are started for the integration tests,
-# e.g. from infra/compose.yaml or as local processes, exporting their connection strings
-# (ConnectionStrings__Studio, Blob__ConnectionString, Redis__ConnectionString) for `dotnet test`.
+# Test services (scale-out parts), started for `dotnet test` and stopped by the EXIT trap.
+# Azurite (blob) runs as a local process on a free port with a fresh, empty folder; the tests read
+# its connection string from STUDIO_TEST_AZURITE and fail (never skip) when it is missing.
+# PostgreSQL and Redis will start here too, exporting their connection strings the same way.
 # stop_test_services runs from the EXIT trap, so it must be safe to call when nothing was started.
 # ---------------------------------------------------------------------------------------------
+AZURITE_PID=""
+AZURITE_TEMP=""
+
 start_test_services() {
-    step "test services: nothing needed yet (SQLite and local blobs only; Azurite/PostgreSQL/Redis will start here)"
+    start_azurite
+}
+
+start_azurite() {
+    AZURITE_TEMP="$(mktemp -d "${TMPDIR:-/tmp}/studio-azurite.XXXXXX")"
+    mkdir -p "$AZURITE_TEMP/data"
+    local port log="$AZURITE_TEMP/azurite.log"
+    port="$(free_port)"
+    [ -n "$port" ] || die "could not find a free loopback port for Azurite"
+
+    step "starting Azurite (blob) on 127.0.0.1:$port, data in $AZURITE_TEMP/data"
+    "$AZURITE_BLOB" --blobHost 127.0.0.1 --blobPort "$port" --location "$AZURITE_TEMP/data" \
+        --skipApiVersionCheck --loose --silent --disableTelemetry >"$log" 2>&1 &
+    AZURITE_PID=$!
+
+    # Any HTTP answer (an anonymous listing is refused with 403) means it is up; 000 means nothing answers yet.
+    local url="http://127.0.0.1:$port/devstoreaccount1?comp=list" code="000" deadline=$((SECONDS + 30))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
+            die "Azurite exited while starting. The end of its log:
+$(tail -n 30 "$log")"
+        fi
+        code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)"
+        [ -n "$code" ] && [ "$code" != "000" ] && break
+        sleep 0.2
+    done
+    if [ -z "$code" ] || [ "$code" = "000" ]; then
+        die "Azurite did not answer at $url within 30 s. The end of its log:
+$(tail -n 30 "$log")"
+    fi
+
+    # The well-known development account and key that every Azurite accepts.
+    export STUDIO_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTBMXOJ2zbB5RmBvvKtcIQ==;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
+    note "STUDIO_TEST_AZURITE: BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1 (answered HTTP $code)"
 }
 
 stop_test_services() {
-    step "test services: nothing to stop"
+    if [ -n "$AZURITE_PID" ]; then
+        step "stopping Azurite (pid $AZURITE_PID)"
+        kill "$AZURITE_PID" 2>/dev/null || true
+        local waited=0
+        while kill -0 "$AZURITE_PID" 2>/dev/null && [ "$waited" -lt 50 ]; do
+            sleep 0.1
+            waited=$((waited + 1))
+        done
+        kill -9 "$AZURITE_PID" 2>/dev/null || true
+        wait "$AZURITE_PID" 2>/dev/null || true
+        AZURITE_PID=""
+    fi
+    if [ -n "$AZURITE_TEMP" ]; then
+        rm -rf "$AZURITE_TEMP"
+        AZURITE_TEMP=""
+    fi
 }
 
 cmd_run() {
@@ -109,7 +194,12 @@ cmd_test() {
         step "skipping npm ci: tests/sdk-client/package.json does not exist yet"
     fi
 
+    ensure_azurite
+
+    # INT and TERM go through exit, so that the EXIT trap stops the services when the run is interrupted too.
     trap stop_test_services EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
     start_test_services
 
     step "dotnet build Studio.sln -c Release"
@@ -165,8 +255,11 @@ Commands:
          Data (SQLite database studio.db, blobs/ for videos) goes to STUDIO_DATA (default: $REPO/.data).
          Sandbox mode (the built-in provider emulator) unless RUNWAYML_API_SECRET is set.
          Needs the .NET 10 SDK and ffmpeg (installed with apt-get when run as root).
-  test   Install test prerequisites (ffmpeg, chromium, node/npm), build Studio.sln once in Release
-         and run every test project. Exits non-zero when any test fails.
+  test   Install test prerequisites (ffmpeg, chromium, node/npm, and Azurite $AZURITE_VERSION from npm into
+         .tools/azurite), start Azurite (blob storage emulator) on a free loopback port with an empty
+         folder, build Studio.sln once in Release and run every test project against it
+         (STUDIO_TEST_AZURITE carries its connection string; Azurite is stopped at the end).
+         Exits non-zero when any test fails.
          Browser screenshots and traces go to tests/Studio.E2ETests/artifacts/.
   help   Show this text.
 EOF
