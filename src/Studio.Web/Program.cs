@@ -35,6 +35,11 @@ var app = builder.Build();
 
 await app.MigrateStudioDatabaseAsync();
 
+if (BlobMoveCommand.IsInvocation(args))
+{
+    return await BlobMoveCommand.RunAsync(app.Services, Console.Out, app.Lifetime.ApplicationStopping);
+}
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/not-found", createScopeForErrors: true);
@@ -54,6 +59,7 @@ app.MapLiveUpdates();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the test projects.</summary>
 public partial class Program;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
-using System.Security.Cryptography;
+using System.Diagnostics;
+using Azure;
 using Microsoft.Extensions.Options;
 using Studio.Emulator.Media;
 using Studio.Web.Features.Generations;
@@ -23,8 +24,8 @@ public sealed record ArchiveOutcome(ArchivedVideo? Video, string? Error, bool Re
 }
 
 /// <summary>
-/// Copies a finished video from the provider into the blob store: streamed through a hash to a staging file
-/// (never whole in memory), checked with ffprobe, given a poster, stored, and read back to verify length and SHA-256.
+/// Copies a finished video from the provider into the blob store: streamed (never whole in memory) into the store and,
+/// beside it, a staging file that ffprobe checks and the poster is cut from; committed only when it is a whole video.
 /// </summary>
 public sealed class GenerationArchiver(
     IHttpClientFactory httpFactory,
@@ -44,14 +45,19 @@ public sealed class GenerationArchiver(
             return ArchiveOutcome.Fail(urlError, retryable: false);
         }
 
+        var started = Stopwatch.GetTimestamp();
         var staging = Path.Combine(_options.TempDirectory is { Length: > 0 } t ? t : Path.GetTempPath(), "studio-archive", generation.Id.ToString("N"));
         Directory.CreateDirectory(staging);
         var videoPath = Path.Combine(staging, "video.mp4");
         var posterPath = Path.Combine(staging, "poster.jpg");
+        var videoKey = BlobKeys.Video(generation.Id);
+        var posterKey = BlobKeys.Poster(generation.Id);
         try
         {
-            var download = await DownloadAsync(new Uri(generation.ProviderOutputUrl!), videoPath, ct);
-            if (download.Outcome is { } failed)
+            // The download streams into the blob store and, beside it, into a staging file for ffprobe and the
+            // poster; the blob becomes visible only when committed below, after the checks.
+            await using var video = await blobs.BeginWriteAsync(videoKey, BlobWriteOptions.ForKey(videoKey, "video/mp4"), ct);
+            if (await DownloadAsync(new Uri(generation.ProviderOutputUrl!), videoPath, video, ct) is { } failed)
             {
                 return failed;
             }
@@ -70,33 +76,30 @@ public sealed class GenerationArchiver(
                 return ArchiveOutcome.Fail("the provider's output is not a video (no video stream).", retryable: false);
             }
             await probe.MakePosterAsync(videoPath, info.DurationSeconds, posterPath, ct);
-
-            var videoKey = BlobKeys.Video(generation.Id);
-            var posterKey = BlobKeys.Poster(generation.Id);
-            await using (var file = File.OpenRead(videoPath))
-            {
-                await blobs.PutAsync(videoKey, file, "video/mp4", ct);
-            }
             await using (var file = File.OpenRead(posterPath))
             {
                 await blobs.PutAsync(posterKey, file, "image/jpeg", ct);
             }
 
-            var (storedLength, storedHash) = await HashBlobAsync(videoKey, ct);
-            if (storedLength != download.Length || storedHash != download.Sha256)
-            {
-                return ArchiveOutcome.Fail($"the stored copy does not match the download ({storedLength} of {download.Length} bytes).", retryable: true);
-            }
-
-            logger.LogInformation("Generation {GenerationId}: archived {Bytes} bytes, sha256 {Sha256}, {Width}x{Height} {Codec}",
-                generation.Id, download.Length, download.Sha256, info.Width, info.Height, info.VideoCodec);
-            return ArchiveOutcome.Done(new ArchivedVideo(videoKey, posterKey, download.Sha256, download.Length,
+            // The store checks what it holds against what was written: per-block CRC64 and the committed length
+            // (Azure), the file's length (local folder); the SHA-256 of the bytes is recorded with the blob.
+            var stored = await video.CommitAsync(expectedSha256: null, expectedLength: video.Length, ct);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            logger.LogInformation("Generation {GenerationId}: archived {Bytes} bytes in {Seconds:0.000} s ({MegabytesPerSecond:0.0} MB/s) to {Store}, sha256 {Sha256}, {Width}x{Height} {Codec}",
+                generation.Id, stored.Length, seconds, stored.Length / 1e6 / Math.Max(seconds, 1e-6), blobs.Description, stored.Sha256, info.Width, info.Height, info.VideoCodec);
+            return ArchiveOutcome.Done(new ArchivedVideo(videoKey, posterKey, stored.Sha256, stored.Length,
                 info.Width!.Value, info.Height!.Value, info.DurationSeconds, info.VideoCodec!));
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or FfmpegException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        catch (Exception ex) when (ex is HttpRequestException or IOException or FfmpegException or RequestFailedException
+            || (ex is TaskCanceledException && !ct.IsCancellationRequested))
         {
             logger.LogWarning("Generation {GenerationId}: archive attempt failed: {Error}", generation.Id, ex.Message);
-            return ArchiveOutcome.Fail(ex is TaskCanceledException ? "the download timed out." : ex.Message, retryable: true);
+            return ArchiveOutcome.Fail(ex switch
+            {
+                TaskCanceledException => "the download timed out.",
+                RequestFailedException storage => $"the blob store answered {storage.Status} ({storage.ErrorCode}).",
+                _ => ex.Message,
+            }, retryable: true);
         }
         finally
         {
@@ -129,9 +132,8 @@ public sealed class GenerationArchiver(
         return null;
     }
 
-    private sealed record Download(long Length, string Sha256, ArchiveOutcome? Outcome);
-
-    private async Task<Download> DownloadAsync(Uri url, string path, CancellationToken ct)
+    /// <summary>Streams the output into <paramref name="path"/> and <paramref name="target"/> at once; a failure outcome, or null when all bytes arrived.</summary>
+    private async Task<ArchiveOutcome?> DownloadAsync(Uri url, string path, BlobWriter target, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.DownloadTimeoutSeconds));
@@ -140,40 +142,39 @@ public sealed class GenerationArchiver(
         var status = (int)response.StatusCode;
         if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone)
         {
-            return new Download(0, "", new ArchiveOutcome(null, $"the output link answered {status} (expired?).", Retryable: true, UrlExpired: true));
+            return new ArchiveOutcome(null, $"the output link answered {status} (expired?).", Retryable: true, UrlExpired: true);
         }
         if (status is >= 300 and < 400)
         {
-            return new Download(0, "", ArchiveOutcome.Fail($"the output link redirected ({status}); redirects are not followed.", retryable: false));
+            return ArchiveOutcome.Fail($"the output link redirected ({status}); redirects are not followed.", retryable: false);
         }
         if (!response.IsSuccessStatusCode)
         {
-            return new Download(0, "", ArchiveOutcome.Fail($"the output link answered {status}.", retryable: status >= 500 || status == 429));
+            return ArchiveOutcome.Fail($"the output link answered {status}.", retryable: status >= 500 || status == 429);
         }
         var declared = response.Content.Headers.ContentLength;
         if (declared > _options.MaxVideoBytes)
         {
-            return new Download(0, "", ArchiveOutcome.Fail($"the video is {declared} bytes, over the {_options.MaxVideoBytes}-byte limit.", retryable: false));
+            return ArchiveOutcome.Fail($"the video is {declared} bytes, over the {_options.MaxVideoBytes}-byte limit.", retryable: false);
         }
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType is not null && !mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase)
             && mediaType is not ("application/octet-stream" or "binary/octet-stream" or "application/mp4"))
         {
-            return new Download(0, "", ArchiveOutcome.Fail($"the output is {mediaType}, not a video.", retryable: false));
+            return ArchiveOutcome.Fail($"the output is {mediaType}, not a video.", retryable: false);
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long total = 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {
             await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
-            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
+            using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
             while (true)
             {
                 // Each read must bring bytes within the idle timeout: a stalled link is dropped and retried from zero.
-                using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
                 readTimeout.CancelAfter(idle);
                 int read;
                 try
@@ -182,7 +183,7 @@ public sealed class GenerationArchiver(
                 }
                 catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
                 {
-                    return new Download(0, "", ArchiveOutcome.Fail($"the download stalled (nothing for {idle.TotalSeconds:0} s after {total} bytes).", retryable: true));
+                    return ArchiveOutcome.Fail($"the download stalled (nothing for {idle.TotalSeconds:0} s after {total} bytes).", retryable: true);
                 }
                 if (read == 0)
                 {
@@ -191,9 +192,9 @@ public sealed class GenerationArchiver(
                 total += read;
                 if (total > _options.MaxVideoBytes)
                 {
-                    return new Download(0, "", ArchiveOutcome.Fail($"the video is over the {_options.MaxVideoBytes}-byte limit.", retryable: false));
+                    return ArchiveOutcome.Fail($"the video is over the {_options.MaxVideoBytes}-byte limit.", retryable: false);
                 }
-                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), timeout.Token);
                 await target.WriteAsync(buffer.AsMemory(0, read), timeout.Token);
             }
         }
@@ -203,17 +204,9 @@ public sealed class GenerationArchiver(
         }
         if (declared is { } expected && expected != total)
         {
-            return new Download(0, "", ArchiveOutcome.Fail($"the download was cut short ({total} of {expected} bytes).", retryable: true));
+            return ArchiveOutcome.Fail($"the download was cut short ({total} of {expected} bytes).", retryable: true);
         }
-        return new Download(total, Convert.ToHexStringLower(hash.GetHashAndReset()), null);
-    }
-
-    private async Task<(long Length, string Sha256)> HashBlobAsync(string key, CancellationToken ct)
-    {
-        await using var blob = await blobs.OpenReadAsync(key, ct) ?? throw new IOException($"blob {key} vanished right after it was written.");
-        using var sha = SHA256.Create();
-        var digest = await sha.ComputeHashAsync(blob.Stream, ct);
-        return (blob.Length, Convert.ToHexStringLower(digest));
+        return null;
     }
 }
 

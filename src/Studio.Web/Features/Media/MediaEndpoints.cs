@@ -61,6 +61,13 @@ public static class MediaEndpoints
         {
             return Results.NotFound();
         }
+        // The access check above is done: a redirect to a short-lived read-only link for this one blob, when the
+        // store is set to serve that way (Azure SasRedirect). The redirect itself must not outlive the link.
+        if (await blobs.GetDirectReadLinkAsync(key, ct) is { } link)
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Redirect(link.AbsoluteUri);
+        }
         var blob = await blobs.OpenReadAsync(key, ct);
         if (blob is null)
         {
@@ -68,6 +75,10 @@ public static class MediaEndpoints
         }
         http.Response.Headers.CacheControl = "private, max-age=3600";
         var etag = kind == MediaKind.Video && row!.VideoSha256 is { } sha ? new EntityTagHeaderValue($"\"{sha}\"") : null;
+        if (BlobWriteOptions.ForKey(key, blob.ContentType).ContentDisposition is { } disposition)
+        {
+            http.Response.Headers.ContentDisposition = disposition;
+        }
         return Results.Stream(blob.Stream, blob.ContentType, entityTag: etag, enableRangeProcessing: true);
     }
 }

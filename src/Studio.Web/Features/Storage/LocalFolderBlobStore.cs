@@ -1,60 +1,106 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Studio.Web.Data;
 
 namespace Studio.Web.Features.Storage;
 
-/// <summary>Blobs as files under the data folder; the content type is kept in a small side file.</summary>
+/// <summary>
+/// Blobs as files under the data folder (<c>blobs/</c>). A write goes to a <c>.partial</c> file that is moved into
+/// place on commit; the content type and SHA-256 are kept in small side files (<c>.type</c>, <c>.sha256</c>).
+/// </summary>
 public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobStore
 {
+    private const string TypeSuffix = ".type";
+    private const string HashSuffix = ".sha256";
+    private const string PartialSuffix = ".partial";
     private readonly string _root = paths.Blobs;
 
-    public async Task PutAsync(string key, Stream content, string contentType, CancellationToken ct)
+    public string Description => $"local folder {_root}";
+
+    public Task<BlobWriter> BeginWriteAsync(string key, BlobWriteOptions options, CancellationToken ct)
     {
         var path = PathFor(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".partial";
-        try
-        {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                await content.CopyToAsync(file, ct);
-            }
-            await File.WriteAllTextAsync(path + ".type", contentType, ct);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        var temp = $"{path}.{Guid.NewGuid():N}{PartialSuffix}";
+        var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        return Task.FromResult<BlobWriter>(new Writer(key, path, temp, file, options));
     }
 
     public async Task<BlobContent?> OpenReadAsync(string key, CancellationToken ct)
     {
         var path = PathFor(key);
-        if (!File.Exists(path))
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
-        var typePath = path + ".type";
-        var contentType = File.Exists(typePath) ? await File.ReadAllTextAsync(typePath, ct) : "application/octet-stream";
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-        return new BlobContent(stream, stream.Length, contentType);
+        return new BlobContent(stream, stream.Length, await ReadSideFileAsync(path + TypeSuffix, ct) ?? "application/octet-stream");
+    }
+
+    public async Task<StoredBlobInfo?> GetInfoAsync(string key, CancellationToken ct)
+    {
+        var path = PathFor(key);
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return null;
+        }
+        return new StoredBlobInfo(file.Length,
+            await ReadSideFileAsync(path + TypeSuffix, ct) ?? "application/octet-stream",
+            await ReadSideFileAsync(path + HashSuffix, ct));
     }
 
     public Task DeleteAsync(string key, CancellationToken ct)
     {
         var path = PathFor(key);
         File.Delete(path);
-        File.Delete(path + ".type");
+        File.Delete(path + TypeSuffix);
+        File.Delete(path + HashSuffix);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Local files are always served through the studio.</summary>
+    public Task<Uri?> GetDirectReadLinkAsync(string key, CancellationToken ct) => Task.FromResult<Uri?>(null);
+
+    public async IAsyncEnumerable<string> ListKeysAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+        var files = Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(TypeSuffix, StringComparison.Ordinal) && !f.EndsWith(HashSuffix, StringComparison.Ordinal)
+                && !f.EndsWith(PartialSuffix, StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(_root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Order(StringComparer.Ordinal);
+        foreach (var key in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return key;
+        }
+        await Task.CompletedTask;
+    }
+
+    private static async Task<string?> ReadSideFileAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return (await File.ReadAllTextAsync(path, ct)).Trim();
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     private string PathFor(string key)
     {
-        if (!SafeKey().IsMatch(key) || key.Contains(".."))
+        if (!SafeKey().IsMatch(key) || key.Contains("..") || key.EndsWith(TypeSuffix, StringComparison.Ordinal)
+            || key.EndsWith(HashSuffix, StringComparison.Ordinal) || key.EndsWith(PartialSuffix, StringComparison.Ordinal))
         {
             throw new ArgumentException($"Blob key \"{key}\" is not a safe relative path.", nameof(key));
         }
@@ -63,4 +109,36 @@ public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobS
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
     private static partial Regex SafeKey();
+
+    private sealed class Writer(string key, string path, string temp, FileStream file, BlobWriteOptions options) : BlobWriter(key)
+    {
+        protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, CancellationToken ct) => file.WriteAsync(data, ct);
+
+        protected override async Task CommitCoreAsync(string sha256, CancellationToken ct)
+        {
+            await file.FlushAsync(ct);
+            await file.DisposeAsync();
+            var written = new FileInfo(temp).Length;
+            if (written != Length)
+            {
+                throw new BlobIntegrityException($"{Key}: the file holds {written} bytes but {Length} were written; not stored.");
+            }
+            await File.WriteAllTextAsync(path + TypeSuffix, options.ContentType, ct);
+            await File.WriteAllTextAsync(path + HashSuffix, sha256, ct);
+            File.Move(temp, path, overwrite: true);
+        }
+
+        protected override async ValueTask AbortCoreAsync()
+        {
+            await file.DisposeAsync();
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+                // A leftover .partial file is never read and never listed.
+            }
+        }
+    }
 }
