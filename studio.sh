@@ -138,8 +138,8 @@ $(tail -n 30 "$log")"
 $(tail -n 30 "$log")"
     fi
 
-    # The well-known development account and key that every Azurite accepts.
-    export STUDIO_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTBMXOJ2zbB5RmBvvKtcIQ==;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
+    # The well-known development account and key that every Azurite accepts (Azurite's README, "Default Storage Account").
+    export STUDIO_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
     note "STUDIO_TEST_AZURITE: BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1 (answered HTTP $code)"
 }
 
