@@ -31,8 +31,9 @@ public static class EmulatorHost
         default for prompts without one with POST /_emulator/faults {"directive":"[[fault: ...]]"} (DELETE clears it).
         Modes: create-429(retryAfter,count), create-5xx(count,status), create-402, create-reset, create-timeout(seconds),
         status-5xx(count,status), status-429(retryAfter,count), throttled(seconds) (Runway), moderation,
-        output-403(count), output-stall(seconds,count), output-truncate(count), callback-duplicate(times),
-        callback-delay(seconds), callback-out-of-order. GET /_emulator/stats counts the creates that made a task
+        output-403(count), output-stall(seconds,count), output-truncate(count), output-size(mb) (every download of
+        the output weighs mb MiB, fractions allowed, at most 4096: the MP4 then one streamed MP4 free box, still the same
+        video), callback-duplicate(times), callback-delay(seconds), callback-out-of-order. GET /_emulator/stats counts the creates that made a task
         (in total, by normalised body hash, by prompt and by provider); DELETE /_emulator/stats resets the counts.
 
         """;

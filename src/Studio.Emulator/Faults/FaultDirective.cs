@@ -48,7 +48,7 @@ internal static partial class FaultDirective
     {
         FaultModes.Create429, FaultModes.Create5xx, FaultModes.Create402, FaultModes.CreateReset, FaultModes.CreateTimeout,
         FaultModes.Status5xx, FaultModes.Status429, FaultModes.Throttled, FaultModes.Moderation,
-        FaultModes.Output403, FaultModes.OutputStall, FaultModes.OutputTruncate,
+        FaultModes.Output403, FaultModes.OutputStall, FaultModes.OutputTruncate, FaultModes.OutputSize,
         FaultModes.CallbackDuplicate, FaultModes.CallbackDelay, FaultModes.CallbackOutOfOrder,
     };
 
@@ -134,6 +134,7 @@ internal static class FaultModes
     public const string Output403 = "output-403";
     public const string OutputStall = "output-stall";
     public const string OutputTruncate = "output-truncate";
+    public const string OutputSize = "output-size";
     public const string CallbackDuplicate = "callback-duplicate";
     public const string CallbackDelay = "callback-delay";
     public const string CallbackOutOfOrder = "callback-out-of-order";

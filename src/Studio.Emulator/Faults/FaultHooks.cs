@@ -36,8 +36,22 @@ internal static class FaultHooks
         return null;
     }
 
-    /// <summary>A download that breaks: the full Content-Length, half the bytes, then (stall) silence, then the connection is aborted.</summary>
-    public static IResult BrokenDownload(string path, DownloadFault fault, TimeSpan stallFor) => new BrokenDownloadResult(path, fault, stallFor);
+    /// <summary>
+    /// The output download of a task whose link checked out, shared by the four providers (each answers an expired link,
+    /// <see cref="DownloadFault.Expired"/>, in its own error shape before calling this): <c>output-stall</c> and
+    /// <c>output-truncate</c> break it, <c>output-size</c> pads it with an MP4 <c>free</c> box; without either, the file
+    /// as it is, with range support.
+    /// </summary>
+    public static IResult Output(string path, DownloadFault fault, TaskFaults? faults)
+    {
+        var paddedLength = faults?.OutputSizeBytes;
+        if (fault == DownloadFault.None && paddedLength is null)
+        {
+            return Results.File(path, "video/mp4", enableRangeProcessing: true);
+        }
+
+        return OutputDownloadResult.Create(path, paddedLength, fault, faults?.StallFor ?? TimeSpan.Zero);
+    }
 
     /// <summary>
     /// Delivers a terminal callback the way the task's faults say: <c>callback-delay</c> waits first,
@@ -65,34 +79,6 @@ internal static class FaultHooks
         if (faults.CallbackOutOfOrder && stale is not null)
         {
             await stale(ct);
-        }
-    }
-
-    private sealed class BrokenDownloadResult(string path, DownloadFault fault, TimeSpan stallFor) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext http)
-        {
-            var bytes = await File.ReadAllBytesAsync(path, http.RequestAborted);
-            var response = http.Response;
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "video/mp4";
-            response.ContentLength = bytes.Length;
-            response.Headers.AcceptRanges = "bytes";
-            try
-            {
-                await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), http.RequestAborted);
-                await response.Body.FlushAsync(http.RequestAborted);
-                if (fault == DownloadFault.Stall)
-                {
-                    await Task.Delay(stallFor, http.RequestAborted);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The client gave up first.
-            }
-
-            http.Abort();
         }
     }
 }

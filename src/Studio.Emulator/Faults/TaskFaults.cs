@@ -130,6 +130,17 @@ internal sealed class TaskFaults(string provider, string taskId, FaultPlan plan)
         return DownloadFault.None;
     }
 
+    /// <summary>Largest <c>output-size</c>: 4 GiB is more than any test needs, and a slip of the finger cannot ask for a terabyte.</summary>
+    public const double MaxOutputSizeMb = 4096;
+
+    /// <summary>
+    /// What every download of the output should weigh with <c>output-size(mb)</c> (fractions allowed, default 100, at most
+    /// 4096): <c>mb</c> × 1 MiB; null without the mode. Not counted: it applies to every download, HEAD included.
+    /// </summary>
+    public long? OutputSizeBytes => Plan.Find(FaultModes.OutputSize) is { } mode
+        ? (long)Math.Round(Math.Min(mode.Number("mb", 100), MaxOutputSizeMb) * 1024 * 1024)
+        : null;
+
     public TimeSpan StallFor => Plan.Find(FaultModes.OutputStall)?.Seconds("seconds", 30) ?? TimeSpan.Zero;
 
     private bool TryUse(FaultMode mode, int limit)

@@ -190,8 +190,7 @@ internal static class KieEndpoints
         return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(http.Method)) ?? DownloadFault.None) switch
         {
             DownloadFault.Expired => Results.StatusCode(StatusCodes.Status403Forbidden),
-            var broken and (DownloadFault.Stall or DownloadFault.Truncate) => FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor),
-            _ => Results.File(path, "video/mp4", enableRangeProcessing: true),
+            var fault => FaultHooks.Output(path, fault, taskFaults),
         };
     }
 

@@ -98,8 +98,7 @@ internal static class PixazoEndpoints
         return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(http.Method)) ?? DownloadFault.None) switch
         {
             DownloadFault.Expired => Results.Text("Access denied: this link has expired.", statusCode: 403),
-            var broken and (DownloadFault.Stall or DownloadFault.Truncate) => FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor),
-            _ => Results.File(path, "video/mp4", enableRangeProcessing: true),
+            var fault => FaultHooks.Output(path, fault, taskFaults),
         };
     }
 

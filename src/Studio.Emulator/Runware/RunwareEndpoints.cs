@@ -160,8 +160,7 @@ internal static class RunwareEndpoints
         return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(http.Method)) ?? DownloadFault.None) switch
         {
             DownloadFault.Expired => Results.Text("Access denied: this link has expired.", statusCode: StatusCodes.Status403Forbidden),
-            var broken and (DownloadFault.Stall or DownloadFault.Truncate) => FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor),
-            _ => Results.File(path, "video/mp4", enableRangeProcessing: true),
+            var fault => FaultHooks.Output(path, fault, taskFaults),
         };
     }
 

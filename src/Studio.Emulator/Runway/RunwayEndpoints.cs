@@ -126,15 +126,11 @@ internal static class RunwayEndpoints
         }
 
         var taskFaults = faults.Find(FaultRegistry.Runway, taskId.ToString("D"));
-        switch (taskFaults?.NextDownload(exp, HttpMethods.IsGet(request.Method)) ?? DownloadFault.None)
+        return (taskFaults?.NextDownload(exp, HttpMethods.IsGet(request.Method)) ?? DownloadFault.None) switch
         {
-            case DownloadFault.Expired:
-                return RunwayJson.Error(StatusCodes.Status403Forbidden, "Access denied: this URL has expired. Fetch the task again for a fresh URL.");
-            case var broken and (DownloadFault.Stall or DownloadFault.Truncate):
-                return FaultHooks.BrokenDownload(path, broken, taskFaults!.StallFor);
-        }
-
-        return Results.File(path, "video/mp4", fileDownloadName: null, enableRangeProcessing: true);
+            DownloadFault.Expired => RunwayJson.Error(StatusCodes.Status403Forbidden, "Access denied: this URL has expired. Fetch the task again for a fresh URL."),
+            var fault => FaultHooks.Output(path, fault, taskFaults),
+        };
     }
 
     /// <summary>A fault's refusal in Runway's error shape (<c>{"error": ...}</c>); Runway documents no 402, so that one is a guess.</summary>
