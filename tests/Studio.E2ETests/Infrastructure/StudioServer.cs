@@ -6,9 +6,10 @@ namespace Studio.E2ETests.Infrastructure;
 /// <summary>
 /// The real studio (<c>Program</c> of Studio.Web) listening on Kestrel at a free loopback port, so that a real
 /// browser can reach it. Each server gets its own empty data folder (SQLite database and blobs), removed on
-/// dispose. Shared by every test in the <see cref="BrowserCollection"/>.
+/// dispose. Shared by every test in the <see cref="BrowserCollection"/>. A subclass changes settings through
+/// <see cref="ConfigureStudio"/> (see <see cref="AzureBlobStudioServer"/>).
 /// </summary>
-public sealed class StudioServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class StudioServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly string _dataDirectory =
         Path.Combine(Path.GetTempPath(), "studio-e2e-" + Guid.NewGuid().ToString("N"));
@@ -44,7 +45,16 @@ public sealed class StudioServer : WebApplicationFactory<Program>, IAsyncLifetim
         // generation go from queued to ready in a few seconds.
         builder.UseSetting("Emulator:PendingSeconds", "0.5");
         builder.UseSetting("Emulator:RunningSeconds", "3");
+        ConfigureStudio(builder);
     }
+
+    /// <summary>Extra host settings of a subclass, applied after the defaults above.</summary>
+    protected virtual void ConfigureStudio(IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>Clean-up of a subclass after the studio has stopped and its data folder is gone.</summary>
+    protected virtual Task OnStoppedAsync() => Task.CompletedTask;
 
     public Task InitializeAsync()
     {
@@ -57,6 +67,7 @@ public sealed class StudioServer : WebApplicationFactory<Program>, IAsyncLifetim
     {
         await base.DisposeAsync();
         DeleteDataDirectory();
+        await OnStoppedAsync();
     }
 
     private void DeleteDataDirectory()
