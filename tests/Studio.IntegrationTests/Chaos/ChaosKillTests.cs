@@ -40,7 +40,7 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
         var random = new Random(seed);
         output.WriteLine($"chaos: {rounds} rounds, seed {seed} (replay with CHAOS_SEED={seed} CHAOS_ROUNDS={rounds})");
 
-        var dll = StudioDll();
+        var dll = TestPaths.StudioDll();
         var dataDirectory = TestPaths.NewDirectory("chaos");
         var studio = new StudioProcess(dll, dataDirectory, FreePort());
         var all = new List<Take>();
@@ -122,7 +122,7 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
     public async Task Studio_KilledWithSigkillWhileArchiving_ResumesAndArchivesOnce()
     {
         var dataDirectory = TestPaths.NewDirectory("kill-archiving");
-        var studio = new StudioProcess(StudioDll(), dataDirectory, FreePort());
+        var studio = new StudioProcess(TestPaths.StudioDll(), dataDirectory, FreePort());
         try
         {
             TestUser user;
@@ -321,22 +321,6 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
                 .Select(p => $"a partial blob remains: {Path.GetRelativePath(blobs, p)}"));
         }
         Assert.True(violations.Count == 0, $"seed {seed}, round {round}: {string.Join("; ", violations)}");
-    }
-
-    /// <summary>src/Studio.Web/bin/{the configuration this test assembly was built with}/net10.0/Studio.Web.dll.</summary>
-    private static string StudioDll()
-    {
-        var baseDirectory = AppContext.BaseDirectory;
-        var configuration = new DirectoryInfo(baseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        var root = new DirectoryInfo(baseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Studio.sln")))
-        {
-            root = root.Parent;
-        }
-        Assert.True(root is not null, $"The repository root (Studio.sln) was not found above {baseDirectory}.");
-        var dll = Path.Combine(root!.FullName, "src", "Studio.Web", "bin", configuration, "net10.0", "Studio.Web.dll");
-        Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution with -c {configuration} first (the chaos test runs the built studio, it builds nothing).");
-        return dll;
     }
 
     private static int FreePort()

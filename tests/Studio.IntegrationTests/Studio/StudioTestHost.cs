@@ -32,6 +32,8 @@ public sealed partial class StudioTestHost : IAsyncDisposable
 
     private readonly WebApplicationFactory<Program> _factory;
 
+    private bool _onKestrel;
+
     private StudioTestHost(WebApplicationFactory<Program> factory, string dataDirectory)
     {
         _factory = factory;
@@ -102,7 +104,7 @@ public sealed partial class StudioTestHost : IAsyncDisposable
         });
         factory.UseKestrel(0);
         factory.StartServer();
-        return new StudioTestHost(factory, dataDirectory);
+        return new StudioTestHost(factory, dataDirectory) { _onKestrel = true };
     }
 
     public async Task<TestUser> RegisterAsync(string name)
@@ -176,6 +178,15 @@ public sealed partial class StudioTestHost : IAsyncDisposable
     public (HttpClient Client, CookieContainer Cookies) CreateClient()
     {
         var cookies = new CookieContainer();
+        if (_onKestrel)
+        {
+            // A Sandbox studio listens on a real port: a real client, redirects not followed.
+            var real = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = cookies })
+            {
+                BaseAddress = _factory.ClientOptions.BaseAddress,
+            };
+            return (real, cookies);
+        }
         var client = _factory.CreateDefaultClient(new Uri("http://localhost/"), new CookieContainerHandler(cookies));
         return (client, cookies);
     }

@@ -170,6 +170,22 @@ public static class TestCertificate
 
 public static class TestPaths
 {
+    /// <summary>src/Studio.Web/bin/{the configuration this test assembly was built with}/net10.0/Studio.Web.dll, for tests that run the real studio process.</summary>
+    public static string StudioDll()
+    {
+        var baseDirectory = AppContext.BaseDirectory;
+        var configuration = new DirectoryInfo(baseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
+        var root = new DirectoryInfo(baseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Studio.sln")))
+        {
+            root = root.Parent;
+        }
+        Assert.True(root is not null, $"The repository root (Studio.sln) was not found above {baseDirectory}.");
+        var dll = Path.Combine(root!.FullName, "src", "Studio.Web", "bin", configuration, "net10.0", "Studio.Web.dll");
+        Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution with -c {configuration} first (these tests run the built studio, they build nothing).");
+        return dll;
+    }
+
     public static string NewDirectory(string purpose) =>
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "studio-it", purpose + "-" + Guid.NewGuid().ToString("N"))).FullName;
 
