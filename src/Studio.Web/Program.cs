@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using Studio.Web.Components;
 using Studio.Web.Data;
+using Studio.Web.Features;
 using Studio.Web.Features.Accounts;
 using Studio.Web.Features.Archive;
 using Studio.Web.Features.Generations;
@@ -32,6 +33,17 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 
 var app = builder.Build();
+
+// Bad settings stop the start here with one plain message per setting, instead of a stack trace from the host.
+if (StartupSettings.Problems(app.Services) is { Count: > 0 } problems)
+{
+    Console.Error.WriteLine("Studio cannot start; fix these settings (appsettings.json, environment variables such as Storage__Provider, or --Storage:Provider on the command line):");
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine($"  - {problem}");
+    }
+    return 2;
+}
 
 await app.MigrateStudioDatabaseAsync();
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Studio.IntegrationTests.Studio;
@@ -125,23 +124,6 @@ public sealed class MoveBlobsToAzureTests(AzuriteFixture azurite)
     private Task<(int ExitCode, string Output)> RunMoveAsync(string dataDirectory, string container) =>
         RunAsync(dataDirectory, ["--Storage:AzureBlob:ConnectionString", azurite.ConnectionString, "--Storage:AzureBlob:Container", container]);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string dataDirectory, string[] settings)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { TestPaths.StudioDll(), "move-blobs-to-azure", "--Studio:DataDirectory", dataDirectory, "--environment", "Production" }.Concat(settings))
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string dataDirectory, string[] settings) =>
+        StudioCommand.RunAsync(["move-blobs-to-azure", "--Studio:DataDirectory", dataDirectory, .. settings]);
 }

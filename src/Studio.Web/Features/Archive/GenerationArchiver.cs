@@ -46,7 +46,7 @@ public sealed class GenerationArchiver(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var staging = Path.Combine(_options.TempDirectory is { Length: > 0 } t ? t : Path.GetTempPath(), "studio-archive", generation.Id.ToString("N"));
+        var staging = Path.Combine(_options.TempDirectory is { Length: > 0 } t ? t : Path.GetTempPath(), "studio-archive", $"{generation.Id:N}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         var videoPath = Path.Combine(staging, "video.mp4");
         var posterPath = Path.Combine(staging, "poster.jpg");

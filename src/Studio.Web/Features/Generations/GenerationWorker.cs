@@ -92,6 +92,9 @@ public sealed class GenerationWorker(
     private async Task RunStepAsync(Guid id, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        // A long step (a big video archiving over a slow link) keeps its lease, so no other instance starts the same work.
+        using var stepDone = new CancellationTokenSource();
+        var renewal = RenewLeaseAsync(id, stepDone.Token);
         try
         {
             await processor.StepAsync(id, stoppingToken);
@@ -107,9 +110,34 @@ public sealed class GenerationWorker(
         }
         finally
         {
+            await stepDone.CancelAsync();
+            await renewal;
             await ReleaseLeaseAsync(id);
             _running.TryRemove(id, out _);
             signal.Wake();
+        }
+    }
+
+    private async Task RenewLeaseAsync(Guid id, CancellationToken stepDone)
+    {
+        var leaseSeconds = options.Value.LeaseSeconds;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(leaseSeconds / 3), clock, stepDone);
+                var until = clock.GetUtcNow().UtcDateTime.AddSeconds(leaseSeconds);
+                await using var db = await dbFactory.CreateDbContextAsync(stepDone);
+                await db.Generations.Where(g => g.Id == id && g.LeaseOwner == _owner)
+                    .ExecuteUpdateAsync(s => s.SetProperty(g => g.LeaseExpiresAt, until), stepDone);
+            }
+        }
+        catch (OperationCanceledException) when (stepDone.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not renew the lease of generation {GenerationId}", id);
         }
     }
 

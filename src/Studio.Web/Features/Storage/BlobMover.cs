@@ -88,7 +88,7 @@ public static class BlobMoveCommand
 {
     public const string Name = "move-blobs-to-azure";
 
-    public static bool IsInvocation(string[] args) => args.Length > 0 && args[0] == Name;
+    public static bool IsInvocation(string[] args) => args.Contains(Name, StringComparer.Ordinal);
 
     /// <summary>Exit code 0 when every blob is in Azure and verified, 1 when some were damaged or failed, 2 for bad settings.</summary>
     public static async Task<int> RunAsync(IServiceProvider services, TextWriter output, CancellationToken ct)

@@ -20,7 +20,12 @@ public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobS
     public Task<BlobWriter> BeginWriteAsync(string key, BlobWriteOptions options, CancellationToken ct)
     {
         var path = PathFor(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var directory = Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // A write of this key cut off earlier (a crash, a kill) left its partial file; this write replaces it.
+        foreach (var stale in directory.EnumerateFiles(Path.GetFileName(path) + ".*" + PartialSuffix))
+        {
+            TryDelete(stale.FullName);
+        }
         var temp = $"{path}.{Guid.NewGuid():N}{PartialSuffix}";
         var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         return Task.FromResult<BlobWriter>(new Writer(key, path, temp, file, options));
@@ -85,6 +90,21 @@ public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobS
         await Task.CompletedTask;
     }
 
+    /// <summary>A leftover .partial file is never read and never listed, so failing to remove one is harmless.</summary>
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
     private static async Task<string?> ReadSideFileAsync(string path, CancellationToken ct)
     {
         try
@@ -131,14 +151,7 @@ public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobS
         protected override async ValueTask AbortCoreAsync()
         {
             await file.DisposeAsync();
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-                // A leftover .partial file is never read and never listed.
-            }
+            TryDelete(temp);
         }
     }
 }
