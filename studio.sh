@@ -178,7 +178,17 @@ cmd_run() {
         step "Sandbox mode: generations go to the built-in provider emulator (set RUNWAYML_API_SECRET to use the real Runway API)"
     fi
     step "starting Studio on $urls (Ctrl+C to stop)"
-    exec dotnet run --project src/Studio.Web -c Release -- --urls "$urls" --Studio:DataDirectory "$data_dir"
+    exec dotnet run --project src/Studio.Web -c Release -- --urls "$urls" --Studio:DataDirectory "$data_dir" "$@"
+}
+
+# Moving house: copies every blob of the local folder into the Azure container of Storage:AzureBlob and verifies each.
+cmd_move_blobs() {
+    ensure_dotnet
+    local data_dir="${STUDIO_DATA:-$REPO/.data}"
+    [ -d "$data_dir" ] || die "no studio data folder at $data_dir (set STUDIO_DATA to the folder ./studio.sh run uses)"
+    data_dir="$(cd "$data_dir" && pwd)"
+    step "copying the blobs of $data_dir/blobs into Azure (stop the studio first, or run this again afterwards: it copies only what is missing)"
+    exec dotnet run --project src/Studio.Web -c Release -- move-blobs-to-azure --Studio:DataDirectory "$data_dir" "$@"
 }
 
 cmd_test() {
@@ -261,13 +271,21 @@ Commands:
          (STUDIO_TEST_AZURITE carries its connection string; Azurite is stopped at the end).
          Exits non-zero when any test fails.
          Browser screenshots and traces go to tests/Studio.E2ETests/artifacts/.
+  move-blobs [--Storage:AzureBlob:ConnectionString "<connection string>" | --Storage:AzureBlob:AccountUrl <url>]
+         Moving house: copy every video, poster and image of the local folder (STUDIO_DATA) into the
+         Azure Blob container of Storage:AzureBlob (also read from appsettings or Storage__AzureBlob__*
+         environment variables), read each copy back and compare its SHA-256. Run it again to copy only
+         what is missing; then start the studio with Storage:Provider=AzureBlob.
   help   Show this text.
+  Settings after "run" are passed to the studio, e.g. ./studio.sh run --Storage:Provider AzureBlob
+         --Storage:AzureBlob:ConnectionString "UseDevelopmentStorage=true".
 EOF
 }
 
 case "${1:-help}" in
     run)  shift; cmd_run "$@" ;;
     test) shift; cmd_test "$@" ;;
+    move-blobs) shift; cmd_move_blobs "$@" ;;
     help|-h|--help) usage ;;
     *) usage >&2; exit 2 ;;
 esac
