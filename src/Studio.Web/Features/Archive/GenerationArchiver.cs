@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Diagnostics;
+using System.Threading.Channels;
 using Azure;
 using Microsoft.Extensions.Options;
 using Studio.Emulator.Media;
@@ -55,12 +56,21 @@ public sealed class GenerationArchiver(
         try
         {
             // The download streams into the blob store and, beside it, into a staging file for ffprobe and the
-            // poster; the blob becomes visible only when committed below, after the checks.
+            // poster (a store that writes a local file lends that file instead); the blob becomes visible only
+            // when committed below, after the checks.
             await using var video = await blobs.BeginWriteAsync(videoKey, BlobWriteOptions.ForKey(videoKey, "video/mp4"), ct);
-            if (await DownloadAsync(new Uri(generation.ProviderOutputUrl!), videoPath, video, ct) is { } failed)
+            if (video.LocalFile is { } lent)
             {
-                return failed;
+                videoPath = lent;
             }
+            await using (var stagingFile = video.LocalFile is null ? new FileStream(videoPath, FileMode.Create, FileAccess.Write, FileShare.None, 1) : null)
+            {
+                if (await DownloadAsync(new Uri(generation.ProviderOutputUrl!), stagingFile, video, ct) is { } failed)
+                {
+                    return failed;
+                }
+            }
+            await video.FlushAsync(ct);
 
             VideoProbeResult info;
             try
@@ -132,8 +142,12 @@ public sealed class GenerationArchiver(
         return null;
     }
 
-    /// <summary>Streams the output into <paramref name="path"/> and <paramref name="target"/> at once; a failure outcome, or null when all bytes arrived.</summary>
-    private async Task<ArchiveOutcome?> DownloadAsync(Uri url, string path, BlobWriter target, CancellationToken ct)
+    /// <summary>
+    /// Streams the output into <paramref name="staging"/> (when given) and <paramref name="target"/> at once; a failure
+    /// outcome, or null when all bytes arrived. The socket is read on one side of a small bounded queue and the bytes
+    /// hashed and written on the other, so the two overlap; memory stays at the queue's few buffers.
+    /// </summary>
+    private async Task<ArchiveOutcome?> DownloadAsync(Uri url, FileStream? staging, BlobWriter target, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.DownloadTimeoutSeconds));
@@ -164,49 +178,115 @@ public sealed class GenerationArchiver(
             return ArchiveOutcome.Fail($"the output is {mediaType}, not a video.", retryable: false);
         }
 
+        var queue = Channel.CreateBounded<(byte[] Buffer, int Length)>(new BoundedChannelOptions(QueuedBuffers) { SingleReader = true, SingleWriter = true });
+        var writing = Task.Run(() => WriteQueuedAsync(queue, staging, target, timeout.Token), CancellationToken.None);
         long total = 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        ArchiveOutcome? outcome = null;
         try
         {
             await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
-            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
             using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-            while (true)
+            while (outcome is null)
             {
-                // Each read must bring bytes within the idle timeout: a stalled link is dropped and retried from zero.
-                readTimeout.CancelAfter(idle);
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
                 int read;
                 try
                 {
+                    // Each read must bring bytes within the idle timeout: a stalled link is dropped and retried from zero.
+                    readTimeout.CancelAfter(idle);
                     read = await source.ReadAsync(buffer, readTimeout.Token);
                 }
                 catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
                 {
-                    return ArchiveOutcome.Fail($"the download stalled (nothing for {idle.TotalSeconds:0} s after {total} bytes).", retryable: true);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    outcome = ArchiveOutcome.Fail($"the download stalled (nothing for {idle.TotalSeconds:0} s after {total} bytes).", retryable: true);
+                    break;
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
                 }
                 if (read == 0)
                 {
+                    ArrayPool<byte>.Shared.Return(buffer);
                     break;
                 }
                 total += read;
                 if (total > _options.MaxVideoBytes)
                 {
-                    return ArchiveOutcome.Fail($"the video is over the {_options.MaxVideoBytes}-byte limit.", retryable: false);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    outcome = ArchiveOutcome.Fail($"the video is over the {_options.MaxVideoBytes}-byte limit.", retryable: false);
+                    break;
                 }
-                await file.WriteAsync(buffer.AsMemory(0, read), timeout.Token);
-                await target.WriteAsync(buffer.AsMemory(0, read), timeout.Token);
+                if (!await queue.Writer.WaitToWriteAsync(timeout.Token) || !queue.Writer.TryWrite((buffer, read)))
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    break; // the writing side failed; its exception is thrown below
+                }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            queue.Writer.TryComplete();
+            if (outcome is not null)
+            {
+                await timeout.CancelAsync(); // nothing more is wanted from the writing side
+            }
+            try
+            {
+                await writing;
+            }
+            catch (OperationCanceledException) when (outcome is not null)
+            {
+            }
+        }
+        if (outcome is not null)
+        {
+            return outcome;
         }
         if (declared is { } expected && expected != total)
         {
             return ArchiveOutcome.Fail($"the download was cut short ({total} of {expected} bytes).", retryable: true);
         }
         return null;
+    }
+
+    private const int BufferBytes = 256 * 1024;
+    private const int QueuedBuffers = 8;
+
+    private static async Task WriteQueuedAsync(Channel<(byte[] Buffer, int Length)> queue, FileStream? staging, BlobWriter target, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (buffer, length) in queue.Reader.ReadAllAsync(ct))
+            {
+                try
+                {
+                    staging?.Write(buffer, 0, length);
+                    await target.WriteAsync(buffer.AsMemory(0, length), ct);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // The reading side stops waiting for room and the failure surfaces where the writing task is awaited.
+            queue.Writer.TryComplete(ex);
+            throw;
+        }
+        finally
+        {
+            // Whatever is left (after a failure) goes back to the pool.
+            while (queue.Reader.TryRead(out var left))
+            {
+                ArrayPool<byte>.Shared.Return(left.Buffer);
+            }
+        }
     }
 }
 

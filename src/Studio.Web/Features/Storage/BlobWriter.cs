@@ -19,6 +19,16 @@ public abstract class BlobWriter(string key) : IAsyncDisposable
     /// <summary>Bytes written so far.</summary>
     public long Length { get; private set; }
 
+    /// <summary>
+    /// The local file the bytes are being written to, when the store keeps them in one (the local folder); readable
+    /// after <see cref="FlushAsync"/> and until the commit or disposal. Lets a caller that needs a file on disk
+    /// (ffprobe) use it instead of writing a second copy. Null for remote stores.
+    /// </summary>
+    public virtual string? LocalFile => null;
+
+    /// <summary>Pushes buffered bytes on (to <see cref="LocalFile"/>, for a local store).</summary>
+    public virtual Task FlushAsync(CancellationToken ct) => Task.CompletedTask;
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_committed || _aborted, this);

@@ -27,7 +27,8 @@ public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobS
             TryDelete(stale.FullName);
         }
         var temp = $"{path}.{Guid.NewGuid():N}{PartialSuffix}";
-        var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        // Synchronous writes: they land in the page cache at once, and Linux has no true async file I/O to gain from.
+        var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 81920);
         return Task.FromResult<BlobWriter>(new Writer(key, path, temp, file, options));
     }
 
@@ -132,7 +133,15 @@ public sealed partial class LocalFolderBlobStore(StudioDataPaths paths) : IBlobS
 
     private sealed class Writer(string key, string path, string temp, FileStream file, BlobWriteOptions options) : BlobWriter(key)
     {
-        protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, CancellationToken ct) => file.WriteAsync(data, ct);
+        public override string? LocalFile => temp;
+
+        public override Task FlushAsync(CancellationToken ct) => file.FlushAsync(ct);
+
+        protected override ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+        {
+            file.Write(data.Span);
+            return ValueTask.CompletedTask;
+        }
 
         protected override async Task CommitCoreAsync(string sha256, CancellationToken ct)
         {
