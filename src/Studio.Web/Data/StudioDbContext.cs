@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Studio.Web.Features.Accounts;
+using Studio.Web.Features.Audit;
+using Studio.Web.Features.Comments;
+using Studio.Web.Features.Sharing;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Projects;
 using Studio.Web.Features.Providers;
@@ -15,6 +18,12 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Generation> Generations => Set<Generation>();
     public DbSet<TeamProviderKey> TeamProviderKeys => Set<TeamProviderKey>();
+    public DbSet<TeamInvite> TeamInvites => Set<TeamInvite>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+    public DbSet<Comment> Comments => Set<Comment>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<Favourite> Favourites => Set<Favourite>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -10,4 +10,7 @@ public sealed class StudioUser : IdentityUser
     public bool IsSiteAdmin { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The team the user last switched to; pages work in it (if they are still a member).</summary>
+    public Guid? CurrentTeamId { get; set; }
 }

@@ -57,6 +57,9 @@ public sealed class Generation
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+    /// <summary>Deleted by an admin: hidden everywhere, its blobs removed; the row stays for the credit ledger and the audit log.</summary>
+    public DateTime? DeletedAt { get; set; }
+    public string? DeletedByUserId { get; set; }
 
     // Job engine bookkeeping.
     public DateTime NextAttemptAt { get; set; }
