@@ -45,7 +45,7 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
         return null;
     }
 
-    public static bool CanGenerate(TeamRole role) => role is TeamRole.Owner or TeamRole.Admin or TeamRole.Editor;
+    public static bool CanGenerate(TeamRole role) => TeamPermissions.CanGenerate(role);
 
-    public static bool CanManageProjects(TeamRole role) => role is TeamRole.Owner or TeamRole.Admin or TeamRole.Editor;
+    public static bool CanManageProjects(TeamRole role) => TeamPermissions.CanGenerate(role);
 }

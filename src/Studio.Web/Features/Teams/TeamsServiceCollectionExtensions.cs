@@ -5,6 +5,7 @@ public static class TeamsServiceCollectionExtensions
     public static WebApplicationBuilder AddTeams(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<TeamService>();
+        builder.Services.AddSingleton<Audit.AuditLog>();
         return builder;
     }
 }
