@@ -31,12 +31,20 @@ public static class MediaEndpoints
             ServeAsync(id, user, http, db, blobs, MediaKind.Poster, ct));
         media.MapGet("/first-frame", (Guid id, ClaimsPrincipal user, HttpContext http, IDbContextFactory<StudioDbContext> db, IBlobStore blobs, CancellationToken ct) =>
             ServeAsync(id, user, http, db, blobs, MediaKind.FirstFrame, ct));
+        // Several takes of one project as one zip, streamed entry by entry (Features/Gallery/ZipDownload.cs).
+        var zip = app.MapGroup("/media/projects/{projectId:guid}/zip").RequireAuthorization();
+        zip.MapGet("", Gallery.ZipDownload.HandleAsync);
+        zip.MapPost("", Gallery.ZipDownload.HandleAsync).DisableAntiforgery();
         return app;
     }
 
     public static string VideoUrl(Guid generationId) => $"/media/generations/{generationId}/video";
 
     public static string PosterUrl(Guid generationId, int version) => $"/media/generations/{generationId}/poster?v={version}";
+
+    public static string DownloadUrl(Guid generationId) => $"/media/generations/{generationId}/video?download=1";
+
+    public static string ZipUrl(Guid projectId) => $"/media/projects/{projectId}/zip";
 
     public static string FirstFrameUrl(Guid generationId) => $"/media/generations/{generationId}/first-frame";
 
@@ -48,7 +56,7 @@ public static class MediaEndpoints
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Generations.AsNoTracking()
-            .Where(g => g.Id == id && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId))
+            .Where(g => g.Id == id && g.DeletedAt == null && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId))
             .Select(g => new { g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey, g.VideoSha256 })
             .FirstOrDefaultAsync(ct);
         var key = kind switch
@@ -61,11 +69,22 @@ public static class MediaEndpoints
         {
             return Results.NotFound();
         }
-        // The access check above is done: a redirect to a short-lived read-only link for this one blob, when the
-        // store is set to serve that way (Azure SasRedirect). The redirect itself must not outlive the link.
+        return await ServeBlobAsync(http, blobs, key, kind == MediaKind.Video ? row!.VideoSha256 : null, "private, max-age=3600", "no-store", ct);
+    }
+
+    /// <summary>
+    /// Serves one blob with range support (the player seeks), or redirects to a short-lived read-only link for it when
+    /// the store serves that way (Azure SasRedirect). Call only after the caller's access to this blob has been checked.
+    /// </summary>
+    /// <param name="sha256">The blob's SHA-256, sent as its ETag (videos); null for none.</param>
+    /// <param name="streamCacheControl">Cache-Control of a streamed answer.</param>
+    /// <param name="redirectCacheControl">Cache-Control of a redirect: it must not outlive the link it points to.</param>
+    public static async Task<IResult> ServeBlobAsync(HttpContext http, IBlobStore blobs, string key, string? sha256,
+        string streamCacheControl, string redirectCacheControl, CancellationToken ct)
+    {
         if (await blobs.GetDirectReadLinkAsync(key, ct) is { } link)
         {
-            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers.CacheControl = redirectCacheControl;
             return Results.Redirect(link.AbsoluteUri);
         }
         var blob = await blobs.OpenReadAsync(key, ct);
@@ -73,11 +92,14 @@ public static class MediaEndpoints
         {
             return Results.NotFound();
         }
-        http.Response.Headers.CacheControl = "private, max-age=3600";
-        var etag = kind == MediaKind.Video && row!.VideoSha256 is { } sha ? new EntityTagHeaderValue($"\"{sha}\"") : null;
+        http.Response.Headers.CacheControl = streamCacheControl;
+        var etag = sha256 is { } sha ? new EntityTagHeaderValue($"\"{sha}\"") : null;
         if (BlobWriteOptions.ForKey(key, blob.ContentType).ContentDisposition is { } disposition)
         {
-            http.Response.Headers.ContentDisposition = disposition;
+            // ?download=1 (the player's Download button): save the file instead of playing it.
+            http.Response.Headers.ContentDisposition = http.Request.Query.ContainsKey("download") && disposition.StartsWith("inline", StringComparison.Ordinal)
+                ? "attachment" + disposition["inline".Length..]
+                : disposition;
         }
         return Results.Stream(blob.Stream, blob.ContentType, entityTag: etag, enableRangeProcessing: true);
     }
