@@ -36,7 +36,9 @@ public sealed record GenerationView(
     int? VideoHeight,
     double? VideoDurationSeconds,
     long? VideoBytes,
-    string? VideoCodec)
+    string? VideoCodec,
+    double? CostCredits = null,
+    string CreatedByUserId = "")
 {
     public bool IsReady => State == GenerationState.Ready;
 
@@ -59,6 +61,7 @@ public sealed record SubmitResult(Guid? GenerationId, DraftErrors Errors, bool I
 public sealed class GenerationService(
     IDbContextFactory<StudioDbContext> dbFactory,
     IBlobStore blobs,
+    Audit.AuditLog auditLog,
     ProviderCatalog providers,
     ProviderConnections connections,
     GenerationNotifier notifier,
@@ -156,6 +159,9 @@ public sealed class GenerationService(
         try
         {
             db.Generations.Add(generation);
+            var author = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
+            auditLog.Add(db, generation.TeamId, userId, author, Audit.AuditActions.GenerationCreated, generation.Id.ToString(),
+                $"generated with {provider.Name} {model.Id}, {draft.DurationSeconds} s: \"{(draft.PromptText.Length > 80 ? draft.PromptText[..80] + "…" : draft.PromptText)}\"");
             await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), ct);
             await db.SaveChangesAsync(ct);
         }
@@ -389,16 +395,181 @@ public sealed class GenerationService(
         return await Views(db, userId, g => g.Id == generationId).FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>Generations visible to the user: those of the teams the user belongs to.</summary>
+    /// <summary>Generations visible to the user: those of the teams the user belongs to, deleted ones left out.</summary>
     internal static IQueryable<GenerationView> Views(StudioDbContext db, string userId, Expression<Func<Generation, bool>> filter) =>
+        ToViews(db, Visible(db, userId).Where(filter).OrderByDescending(g => g.CreatedAt));
+
+    /// <summary>The takes of the user's teams that are not deleted: where every page's query starts.</summary>
+    internal static IQueryable<Generation> Visible(StudioDbContext db, string userId) =>
         db.Generations.AsNoTracking()
-            .Where(g => db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId))
-            .Where(filter)
-            .OrderByDescending(g => g.CreatedAt)
-            .Select(g => new GenerationView(
+            .Where(g => g.DeletedAt == null && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId));
+
+    internal static IQueryable<GenerationView> ToViews(StudioDbContext db, IQueryable<Generation> takes) =>
+        takes.Select(g => new GenerationView(
                 g.Id, g.ProjectId, g.TeamId, g.Version, g.State, g.Progress, g.Model, g.Provider, g.IsSandbox, g.Quality, g.ProviderDetail, g.ParentGenerationId,
                 g.PromptText, g.Ratio, g.DurationSeconds, g.Seed, g.FirstFrameBlobKey != null, g.FailureReason,
                 db.Users.Where(u => u.Id == g.CreatedByUserId).Select(u => u.DisplayName).FirstOrDefault() ?? "someone",
                 g.CreatedAt, g.CompletedAt, g.EstimatedCredits,
-                g.VideoWidth, g.VideoHeight, g.VideoDurationSeconds, g.VideoBytes, g.VideoCodec));
+                g.VideoWidth, g.VideoHeight, g.VideoDurationSeconds, g.VideoBytes, g.VideoCodec,
+                g.CostCredits, g.CreatedByUserId));
+
+    // ---- The project gallery (issue 6): pages of takes, stars, deletion. ----
+
+    /// <summary>
+    /// One page of a project's gallery: the takes at [offset, offset+count) in the filter's order, the caller's stars among
+    /// them, and how many takes match. Null when the project is not the caller's team's.
+    /// </summary>
+    public async Task<Gallery.GalleryPage?> GalleryPageAsync(string userId, Guid projectId, Gallery.GalleryFilter filter, int offset, int count, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.Projects.AnyAsync(p => p.Id == projectId && db.TeamMembers.Any(m => m.TeamId == p.TeamId && m.UserId == userId), ct))
+        {
+            return null;
+        }
+        var all = Visible(db, userId).Where(g => g.ProjectId == projectId);
+        var matching = Gallery.GalleryQuery.Apply(all, filter, userId, db.Favourites);
+        var matchingCount = await matching.CountAsync(ct);
+        var total = filter.Narrows ? await all.CountAsync(ct) : matchingCount;
+        var takes = count <= 0 || offset >= matchingCount
+            ? []
+            : await ToViews(db, Gallery.GalleryQuery.Sort(matching, filter.Sort).Skip(Math.Max(0, offset)).Take(count)).ToListAsync(ct);
+        var ids = takes.Select(t => t.Id).ToList();
+        var stars = ids.Count == 0 ? [] : await db.Favourites.Where(f => f.UserId == userId && ids.Contains(f.GenerationId)).Select(f => f.GenerationId).ToListAsync(ct);
+        return new Gallery.GalleryPage(takes, stars.ToHashSet(), matchingCount, total);
+    }
+
+    /// <summary>What the filter bar offers: the providers, models and creators that occur in the project.</summary>
+    public async Task<Gallery.GalleryFacets> GalleryFacetsAsync(string userId, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var takes = Visible(db, userId).Where(g => g.ProjectId == projectId);
+        var pairs = await takes.Select(g => new { g.Provider, g.Model }).Distinct().ToListAsync(ct);
+        var creatorIds = await takes.Select(g => g.CreatedByUserId).Distinct().ToListAsync(ct);
+        var creators = await db.Users.Where(u => creatorIds.Contains(u.Id)).OrderBy(u => u.DisplayName)
+            .Select(u => new Gallery.GalleryCreator(u.Id, u.DisplayName)).ToListAsync(ct);
+        return new Gallery.GalleryFacets(
+            [.. pairs.Select(p => p.Provider).Distinct().Order()],
+            [.. pairs.Select(p => p.Model).Distinct().Order()],
+            creators);
+    }
+
+    /// <summary>Whether the caller's role lets them delete takes in this project's team (false when not a member).</summary>
+    public async Task<bool> CanDeleteTakesAsync(string userId, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var role = await db.Projects.Where(p => p.Id == projectId)
+            .Select(p => db.TeamMembers.Where(m => m.TeamId == p.TeamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefault())
+            .FirstOrDefaultAsync(ct);
+        return role is { } r && TeamPermissions.CanDeleteTakes(r);
+    }
+
+    /// <summary>Stars or unstars a take for the caller. False when the take is not visible to them.</summary>
+    public async Task<bool> SetFavouriteAsync(string userId, Guid generationId, bool favourite, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await Visible(db, userId).AnyAsync(g => g.Id == generationId, ct))
+        {
+            return false;
+        }
+        if (!favourite)
+        {
+            await db.Favourites.Where(f => f.UserId == userId && f.GenerationId == generationId).ExecuteDeleteAsync(ct);
+            return true;
+        }
+        if (!await db.Favourites.AnyAsync(f => f.UserId == userId && f.GenerationId == generationId, ct))
+        {
+            db.Favourites.Add(new Favourite { UserId = userId, GenerationId = generationId, CreatedAt = clock.GetUtcNow().UtcDateTime });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Starred twice at once (two tabs): the other insert won; the take is starred either way.
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes takes of one project (Admin and Owner only): each row is marked deleted with an audit entry in the same
+    /// save, then its blobs are removed and every watching page is told. Takes still in progress must be cancelled
+    /// first. Ids that are not takes of this project of the caller's team make the whole request NotFound.
+    /// </summary>
+    public async Task<Gallery.DeleteTakesResult> DeleteTakesAsync(string userId, Guid projectId, IReadOnlyCollection<Guid> generationIds, CancellationToken ct = default)
+    {
+        var ids = generationIds.Distinct().ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var access = await db.Projects.Where(p => p.Id == projectId)
+            .Select(p => new { p.TeamId, p.Name, Role = db.TeamMembers.Where(m => m.TeamId == p.TeamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct);
+        if (access?.Role is null)
+        {
+            return Gallery.DeleteTakesResult.NotFound;
+        }
+        var rows = await db.Generations.Where(g => ids.Contains(g.Id) && g.ProjectId == projectId && g.TeamId == access.TeamId).ToListAsync(ct);
+        if (rows.Count != ids.Count)
+        {
+            return Gallery.DeleteTakesResult.NotFound;
+        }
+        if (!TeamPermissions.CanDeleteTakes(access.Role.Value))
+        {
+            return Gallery.DeleteTakesResult.Refused("Only team admins and the owner can delete takes.");
+        }
+        rows = [.. rows.Where(g => g.DeletedAt is null)]; // Deleted meanwhile by someone else: done already.
+        if (rows.Any(g => GenerationStateMachine.IsActive(g.State)))
+        {
+            return Gallery.DeleteTakesResult.Refused(rows.Count == 1
+                ? "This take is still in progress: cancel it first, then delete it."
+                : "Some of these takes are still in progress: cancel them first, or leave them out.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var actorName = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
+        foreach (var g in rows)
+        {
+            g.DeletedAt = now;
+            g.DeletedByUserId = userId;
+            g.UpdatedAt = now;
+            g.Version++;
+            var excerpt = g.PromptText.Length > 80 ? g.PromptText[..80] + "…" : g.PromptText;
+            auditLog.Add(db, access.TeamId, userId, actorName, Audit.AuditActions.GenerationDeleted, g.Id.ToString(),
+                $"Deleted the take \"{excerpt}\" ({g.State.ToString().ToLowerInvariant()}, {g.DurationSeconds} s) from {access.Name}");
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Gallery.DeleteTakesResult.Refused("A take changed while it was being deleted; nothing was deleted. Try again.");
+        }
+
+        // The rows say "deleted" first; a blob left behind by a crash here is unreachable (every read checks the row).
+        var frameKeys = rows.Where(g => g.FirstFrameBlobKey != null).Select(g => g.FirstFrameBlobKey!).Distinct().ToList();
+        var sharedFrames = frameKeys.Count == 0 ? [] : await db.Generations.AsNoTracking()
+            .Where(g => g.DeletedAt == null && g.FirstFrameBlobKey != null && frameKeys.Contains(g.FirstFrameBlobKey))
+            .Select(g => g.FirstFrameBlobKey!).Distinct().ToListAsync(CancellationToken.None);
+        foreach (var g in rows)
+        {
+            foreach (var key in new[] { g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey })
+            {
+                // A retried take shares its first frame with the original: that blob stays while a live take uses it.
+                if (key is null || (key == g.FirstFrameBlobKey && sharedFrames.Contains(key)))
+                {
+                    continue;
+                }
+                try
+                {
+                    await blobs.DeleteAsync(key, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "Generation {GenerationId} is deleted but its blob {Key} could not be removed", g.Id, key);
+                }
+            }
+            await notifier.PublishAsync(new GenerationChanged(g.Id, g.ProjectId, g.TeamId, g.Version, g.State, g.Progress));
+        }
+        logger.LogInformation("{Count} take(s) deleted from project {ProjectId} by {UserId}", rows.Count, projectId, userId);
+        return Gallery.DeleteTakesResult.Done(rows.Count);
+    }
 }
