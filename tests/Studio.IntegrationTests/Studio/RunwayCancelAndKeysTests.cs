@@ -111,7 +111,7 @@ public sealed class RunwayCancelAndKeysTests : IAsyncLifetime
             var ready = await studio.WaitForStateAsync(id, GenerationState.Ready);
             Assert.False(ready.IsSandbox);
 
-            await connections.RemoveTeamKeyAsync(user.TeamId, "runway");
+            await connections.RemoveTeamKeyAsync(user.TeamId, "runway", user.Id);
             Assert.Equal("server", (await connections.ForTeamAsync(user.TeamId, "runway")).KeySource);
         }
         finally

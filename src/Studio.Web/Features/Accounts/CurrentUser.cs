@@ -6,10 +6,10 @@ using Studio.Web.Features.Teams;
 
 namespace Studio.Web.Features.Accounts;
 
-public sealed record UserContext(string UserId, string DisplayName, string Email, bool IsSiteAdmin, IReadOnlyList<TeamMembership> Teams)
+public sealed record UserContext(string UserId, string DisplayName, string Email, bool IsSiteAdmin, IReadOnlyList<TeamMembership> Teams, Guid? ChosenTeamId = null)
 {
-    /// <summary>The team pages work in. Until a team switcher exists this is the team the user joined first (their own).</summary>
-    public TeamMembership? CurrentTeam => Teams.Count > 0 ? Teams[0] : null;
+    /// <summary>The team pages work in: the one the user last switched to, else the one they joined first; null when in none.</summary>
+    public TeamMembership? CurrentTeam => Teams.FirstOrDefault(t => t.TeamId == ChosenTeamId) ?? (Teams.Count > 0 ? Teams[0] : null);
 }
 
 /// <summary>Who is using this circuit or request, with their teams. Read once per scope.</summary>
@@ -40,7 +40,7 @@ public sealed class CurrentUser(AuthenticationStateProvider auth, IDbContextFact
         {
             return null;
         }
-        _context = new UserContext(user.Id, user.DisplayName, user.Email ?? "", user.IsSiteAdmin, await teams.GetMembershipsAsync(userId, ct));
+        _context = new UserContext(user.Id, user.DisplayName, user.Email ?? "", user.IsSiteAdmin, await teams.GetMembershipsAsync(userId, ct), user.CurrentTeamId);
         return _context;
     }
 }

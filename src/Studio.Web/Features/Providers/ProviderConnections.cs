@@ -20,6 +20,7 @@ public sealed class ProviderConnections(
     SandboxEndpoint sandbox,
     ProviderCatalog catalog,
     IDataProtectionProvider dataProtection,
+    Audit.AuditLog auditLog,
     TimeProvider clock)
 {
     /// <summary>A key the emulators accept; it is not a secret.</summary>
@@ -105,6 +106,10 @@ public sealed class ProviderConnections(
         row.UpdatedByUserId = userId;
         row.LastRefusedAt = null;
         row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        var actor = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
+        // The hint (last four characters) only: a key never goes into the log.
+        auditLog.Add(db, teamId, userId, actor, Audit.AuditActions.ProviderKeyChanged, provider,
+            $"set the {catalog.Get(provider).Capabilities.DisplayName} key (…{row.KeyHint}){(row.ProtectedWebhookSigningKey is null ? "" : " with a webhook signing key")}");
         await db.SaveChangesAsync(ct);
     }
 
@@ -121,10 +126,14 @@ public sealed class ProviderConnections(
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastRefusedAt, now), ct);
     }
 
-    public async Task RemoveTeamKeyAsync(Guid teamId, string provider, CancellationToken ct = default)
+    public async Task RemoveTeamKeyAsync(Guid teamId, string provider, string userId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.TeamProviderKeys.Where(k => k.TeamId == teamId && k.Provider == provider).ExecuteDeleteAsync(ct);
+        if (await db.TeamProviderKeys.Where(k => k.TeamId == teamId && k.Provider == provider).ExecuteDeleteAsync(ct) > 0)
+        {
+            await auditLog.RecordAsync(teamId, userId, Audit.AuditActions.ProviderKeyRemoved, provider,
+                $"removed the {catalog.Get(provider).Capabilities.DisplayName} key", ct);
+        }
     }
 
     private string? ServerKey(string provider)

@@ -6,6 +6,7 @@ public static class TeamsServiceCollectionExtensions
     {
         builder.Services.AddSingleton<TeamService>();
         builder.Services.AddSingleton<Audit.AuditLog>();
+        builder.Services.AddSingleton<TeamMembersService>();
         return builder;
     }
 }
