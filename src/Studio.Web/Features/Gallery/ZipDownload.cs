@@ -56,19 +56,27 @@ public static class ZipDownload
         http.Response.Headers.CacheControl = "no-store";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var logger = loggers.CreateLogger(typeof(ZipDownload));
+        // The body is not seekable, so each entry carries a data descriptor. The async ZipArchive (.NET 10) still writes
+        // a few small records synchronously; AsyncOnlyWriteStream holds those for the next async write.
+        var body = new AsyncOnlyWriteStream(http.Response.Body);
+        await WriteEntriesAsync(body, withVideo.Select(t => (t.PromptText, t.Id, t.VideoBlobKey!, t.CreatedAt)), blobs, projectId, logger, ct);
+        await body.FlushAsync(ct);
+    }
+
+    private static async Task WriteEntriesAsync(Stream body, IEnumerable<(string Prompt, Guid Id, string Key, DateTime CreatedAt)> takes, IBlobStore blobs,
+        Guid projectId, ILogger logger, CancellationToken ct)
+    {
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        // The async ZipArchive (.NET 10) writes local headers, data and descriptors with async writes only, so the
-        // response stays free of synchronous I/O; the stream is not seekable, so each entry carries a data descriptor.
-        await using var zip = await ZipArchive.CreateAsync(http.Response.Body, ZipArchiveMode.Create, leaveOpen: true, Encoding.UTF8, ct);
-        foreach (var take in withVideo)
+        await using var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, Encoding.UTF8, ct);
+        foreach (var take in takes)
         {
-            await using var blob = await blobs.OpenReadAsync(take.VideoBlobKey!, ct);
+            await using var blob = await blobs.OpenReadAsync(take.Key, ct);
             if (blob is null)
             {
                 logger.LogWarning("Zip of project {ProjectId}: take {GenerationId} has no video blob; left out", projectId, take.Id);
                 continue;
             }
-            var name = EntryName(take.PromptText, take.Id, names);
+            var name = EntryName(take.Prompt, take.Id, names);
             var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
             entry.LastWriteTime = new DateTimeOffset(DateTime.SpecifyKind(take.CreatedAt, DateTimeKind.Utc));
             await using var target = await entry.OpenAsync(ct);
