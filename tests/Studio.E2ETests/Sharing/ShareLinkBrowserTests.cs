@@ -40,7 +40,7 @@ public sealed class ShareLinkBrowserTests(StudioServer server, Chromium chromium
         Assert.Equal(link, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
 
         // Someone with the link and no account.
-        await using var visitor = await chromium.NewSessionAsync(server.BaseAddress);
+        await using var visitor = await chromium.NewSessionAsync(server.BaseAddress, nameof(ShareLink_PlaysSignedOut_AndStopsAfterRevoke) + "_Visitor");
         var shared = visitor.Page;
         var response = await shared.GotoAsync(link);
         Assert.Equal(200, response!.Status);
@@ -56,6 +56,7 @@ public sealed class ShareLinkBrowserTests(StudioServer server, Chromium chromium
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke the link" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
         await Assertions.Expect(dialog.GetByText("No live links")).ToBeVisibleAsync();
+        await Assertions.Expect(dialog.GetByLabel("New link")).ToHaveCountAsync(0);
 
         var afterRevoke = await shared.ReloadAsync();
         Assert.Equal(404, afterRevoke!.Status);
