@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Media;
+using Studio.Web.Features.Teams;
 
 namespace Studio.IntegrationTests.Studio;
 
@@ -152,6 +154,38 @@ public sealed class TeamAccessTests(TeamAccessFixture fixture) : IClassFixture<T
 
         Assert.DoesNotContain(receivedByB, c => c.GenerationId == takeOfA || c.TeamId == fixture.A.TeamId);
         Assert.DoesNotContain(receivedByA, c => c.GenerationId == takeOfB || c.TeamId == fixture.B.TeamId);
+    }
+
+    [Fact]
+    public async Task StudioHub_AfterAMemberIsRemoved_TheirOpenConnectionHearsNothingMoreOfTheTeam()
+    {
+        var members = Studio.Services.GetRequiredService<TeamMembersService>();
+        var carol = await Studio.RegisterAsync("Carol");
+        var token = (await members.CreateInviteAsync(fixture.A.Id, fixture.A.TeamId, TeamRole.Viewer, 1, TimeSpan.FromDays(1))).Value!;
+        Assert.True((await members.AcceptInviteAsync(carol.Id, token)).Succeeded);
+        var (client, cookies) = await Studio.SignInAsync(carol);
+        client.Dispose();
+        var received = new ConcurrentQueue<GenerationChanged>();
+        await using var hub = await ConnectAsync(cookies, received);
+
+        var before = await Studio.SubmitAsync(fixture.A, fixture.ProjectA);
+        await Studio.WaitForStateAsync(before, GenerationState.Ready);
+        await WaitUntilAsync(() => received.Any(c => c.GenerationId == before && c.State == GenerationState.Ready));
+
+        Assert.True((await members.RemoveAsync(fixture.A.Id, fixture.A.TeamId, carol.Id)).Succeeded);
+        var after = await Studio.SubmitAsync(fixture.A, fixture.ProjectA);
+        await Studio.WaitForStateAsync(after, GenerationState.Ready);
+        // A's own connection hears the whole take; by then Carol's would have too, had she stayed in the group.
+        var receivedByA = new ConcurrentQueue<GenerationChanged>();
+        var (clientA, cookiesA) = await Studio.SignInAsync(fixture.A);
+        clientA.Dispose();
+        await using var hubA = await ConnectAsync(cookiesA, receivedByA);
+        var third = await Studio.SubmitAsync(fixture.A, fixture.ProjectA);
+        await Studio.WaitForStateAsync(third, GenerationState.Ready);
+        await WaitUntilAsync(() => receivedByA.Any(c => c.GenerationId == third && c.State == GenerationState.Ready));
+
+        Assert.DoesNotContain(received, c => c.GenerationId == after || c.GenerationId == third);
+        Assert.Equal(HubConnectionState.Connected, hub.State);
     }
 
     private async Task<HubConnection> ConnectAsync(CookieContainer cookies, ConcurrentQueue<GenerationChanged> received)

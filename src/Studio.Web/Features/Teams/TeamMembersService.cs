@@ -26,7 +26,7 @@ public sealed record TeamResult<T>(T? Value, string? Error)
 /// ownership. Every call checks the caller's role in that team first; a caller who is not a member gets the
 /// same answer as for a team that does not exist. Every change is written to the team's audit log in the same save.
 /// </summary>
-public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFactory, AuditLog audit, TimeProvider clock)
+public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFactory, AuditLog audit, Live.HubConnections hubConnections, TimeProvider clock)
 {
     public const string NotFound = "That team does not exist or you are not a member.";
     public static readonly TimeSpan MaxInviteLifetime = TimeSpan.FromDays(30);
@@ -165,6 +165,7 @@ public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFact
         db.TeamMembers.Remove(member);
         audit.Add(db, teamId, actorId, actor.DisplayName, AuditActions.MemberRemoved, memberId, $"removed {member.User!.DisplayName} ({member.Role})");
         await db.SaveChangesAsync(ct);
+        await hubConnections.LeaveTeamAsync(memberId, teamId);
         return TeamResult<bool>.Ok(true);
     }
 
@@ -183,6 +184,7 @@ public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFact
         db.TeamMembers.Remove(member);
         audit.Add(db, teamId, userId, member.User!.DisplayName, AuditActions.MemberLeft, userId, $"{member.User.DisplayName} left ({member.Role})");
         await db.SaveChangesAsync(ct);
+        await hubConnections.LeaveTeamAsync(userId, teamId);
         await db.Users.Where(u => u.Id == userId && u.CurrentTeamId == teamId)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.CurrentTeamId, (Guid?)null), ct);
         return TeamResult<bool>.Ok(true);
