@@ -129,6 +129,9 @@ for (let run = 1; run <= runs; run++) {
     store, sizeMb, run, bytes: a.bytes, archiveSeconds: a.seconds, submitToReady,
     rssBefore: before.VmRSS, hwm: after.VmHWM, growth: after.VmHWM - before.VmRSS,
     ...raw, retries: failedLines().length,
+    // How busy the machine was (other work slows every figure): 1-min load average, share of the last minute some task waited for a CPU.
+    load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+    cpuPressure: Number(readFileSync('/proc/pressure/cpu', 'utf8').match(/^some .*?avg60=([\d.]+)/m)?.[1] ?? NaN),
   };
   appendFileSync(results, JSON.stringify(result) + '\n');
   const mbps = s => (a.bytes / 1e6 / s).toFixed(0);

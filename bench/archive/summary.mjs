@@ -19,7 +19,7 @@ for (const [, g] of groups) {
   const growth = g.map(r => r.growth / 1048576);
   console.log(`| ${g[0].store} | ${g[0].sizeMb} MiB | ${g.length} | ${f0(archive)} | ${f0(curl)} | ${f2(archive / curl)} | ${f0(tee)} | ${tee ? f2(archive / tee) : '–'} | ${f0(upload)} | ${f0(stream)} | ${stream ? f2(archive / stream) : '–'} | ${f1(median(growth))}, ${f1(Math.max(...growth))} |`);
 }
-console.log('\nPer run (archive s / curl s / curl|tee|sha256 s / growth MiB):');
+console.log('\nPer run (archive s / curl s / curl|tee|sha256 s / growth MiB; load average, CPU pressure % at the end of the run):');
 for (const [key, g] of groups) {
-  console.log(`  ${key} MiB: ${g.map(r => `${f1(r.archiveSeconds)}/${f1(r.curlSeconds)}/${r.teeSeconds ? f1(r.teeSeconds) : '–'}/${f1(r.growth / 1048576)}`).join(', ')}`);
+  console.log(`  ${key} MiB: ${g.map(r => `${f1(r.archiveSeconds)}/${f1(r.curlSeconds)}/${r.teeSeconds ? f1(r.teeSeconds) : '–'}/${f1(r.growth / 1048576)} (${r.load1 ?? '?'}, ${r.cpuPressure ?? '?'})`).join(', ')}`);
 }
