@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Azure;
@@ -32,6 +32,7 @@ public sealed class AzureBlobStore : IBlobStore
     private readonly SemaphoreSlim _delegationGate = new(1, 1);
     private volatile bool _containerReady;
     private UserDelegationKey? _delegationKey;
+    private readonly BlockBuffers _buffers;
 
     public AzureBlobStore(IOptions<StorageOptions> options, TimeProvider time, ILogger<AzureBlobStore> logger)
         : this(options.Value.AzureBlob, time, logger)
@@ -45,6 +46,7 @@ public sealed class AzureBlobStore : IBlobStore
         _logger = logger;
         _service = CreateServiceClient(options);
         _container = _service.GetBlobContainerClient(options.Container);
+        _buffers = new BlockBuffers(BlockSize, options.MaxConcurrency + 1);
     }
 
     public string Description => $"Azure Blob container \"{_container.Name}\" at {_service.Uri.GetLeftPart(UriPartial.Path)}";
@@ -54,7 +56,7 @@ public sealed class AzureBlobStore : IBlobStore
     public async Task<BlobWriter> BeginWriteAsync(string key, BlobWriteOptions options, CancellationToken ct)
     {
         await EnsureContainerAsync(ct);
-        return new Writer(key, _container.GetBlockBlobClient(key), options, BlockSize, _options.MaxConcurrency);
+        return new Writer(key, _container.GetBlockBlobClient(key), options, _buffers, _options.MaxConcurrency);
     }
 
     public async Task<BlobContent?> OpenReadAsync(string key, CancellationToken ct)
@@ -193,8 +195,31 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <summary>Stages fixed-size blocks as they fill, at most <c>maxConcurrency</c> in flight; commits the block list at the end.</summary>
-    private sealed class Writer(string key, BlockBlobClient blob, BlobWriteOptions options, int blockSize, int maxConcurrency) : BlobWriter(key)
+    /// <summary>
+    /// The block buffers, kept for reuse up to one upload's worth (MaxConcurrency + 1); more are allocated while
+    /// several uploads run and dropped when returned. (The shared ArrayPool keeps arrays per thread, so idle 4 MiB
+    /// buffers piled up there well beyond what an upload uses.)
+    /// </summary>
+    private sealed class BlockBuffers(int blockSize, int keep)
     {
+        private readonly ConcurrentBag<byte[]> _idle = [];
+
+        public int BlockSize { get; } = blockSize;
+
+        public byte[] Rent() => _idle.TryTake(out var buffer) ? buffer : GC.AllocateUninitializedArray<byte>(BlockSize);
+
+        public void Return(byte[] buffer)
+        {
+            if (_idle.Count < keep)
+            {
+                _idle.Add(buffer);
+            }
+        }
+    }
+
+    private sealed class Writer(string key, BlockBlobClient blob, BlobWriteOptions options, BlockBuffers buffers, int maxConcurrency) : BlobWriter(key)
+    {
+        private readonly int _blockSize = buffers.BlockSize;
         private readonly byte[] _writerId = Guid.NewGuid().ToByteArray();
         private readonly List<string> _blockIds = [];
         private readonly List<Task> _inFlight = [];
@@ -206,12 +231,12 @@ public sealed class AzureBlobStore : IBlobStore
         {
             while (!data.IsEmpty)
             {
-                _buffer ??= ArrayPool<byte>.Shared.Rent(blockSize);
-                var take = Math.Min(blockSize - _filled, data.Length);
+                _buffer ??= buffers.Rent();
+                var take = Math.Min(_blockSize - _filled, data.Length);
                 data.Span[..take].CopyTo(_buffer.AsSpan(_filled));
                 _filled += take;
                 data = data[take..];
-                if (_filled == blockSize)
+                if (_filled == _blockSize)
                 {
                     await StageFilledBlockAsync(ct);
                 }
@@ -256,7 +281,7 @@ public sealed class AzureBlobStore : IBlobStore
             }
             if (_buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(_buffer);
+                buffers.Return(_buffer);
                 _buffer = null;
             }
         }
@@ -297,7 +322,7 @@ public sealed class AzureBlobStore : IBlobStore
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                buffers.Return(buffer);
                 _slots.Release();
             }
         }
