@@ -29,7 +29,8 @@ internal static class NewcomerPath
         await page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
         await page.GetByLabel("Project name").FillAsync("Harbour at dawn");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
-        await page.WaitForURLAsync("**/projects/*");
+        // Commit, not Load: the heading check below waits for the page itself (a slow "load" event made this flaky).
+        await page.WaitForURLAsync("**/projects/*", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Harbour at dawn" })).ToBeVisibleAsync();
         await WaitUntilInteractiveAsync(page);
 

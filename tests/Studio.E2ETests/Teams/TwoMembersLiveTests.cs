@@ -34,13 +34,13 @@ public sealed class TwoMembersLiveTests(StudioServer server, Chromium chromium)
         await owner.Page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
         await owner.Page.GetByLabel("Project name").FillAsync("Rooftop chase");
         await owner.Page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
-        await owner.Page.WaitForURLAsync("**/projects/*");
+        await owner.Page.WaitForURLAsync("**/projects/*", new() { WaitUntil = WaitUntilState.Commit });
         await WaitUntilInteractiveAsync(owner.Page);
 
         // The teammate finds the project in the shared team and keeps the gallery open.
         await teammate.Page.ReloadAsync();
         await teammate.Page.GetByRole(AriaRole.Link, new() { Name = "Open project Rooftop chase" }).ClickAsync();
-        await teammate.Page.WaitForURLAsync(owner.Page.Url);
+        await teammate.Page.WaitForURLAsync(owner.Page.Url, new() { WaitUntil = WaitUntilState.Commit });
         await WaitUntilInteractiveAsync(teammate.Page);
         await teammate.Page.EvaluateAsync("() => { window.__noReload = 'still here'; }");
         await Assertions.Expect(teammate.Page.Locator("[data-testid=take-card]")).ToHaveCountAsync(0);
