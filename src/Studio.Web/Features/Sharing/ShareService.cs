@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Studio.Web.Data;
@@ -67,9 +65,6 @@ public sealed class ShareService(IDbContextFactory<StudioDbContext> dbFactory, A
 {
     public const string NotFoundError = "There is no such video or project, or you cannot share it.";
 
-    /// <summary>32 random bytes, base64url without padding: always 43 characters.</summary>
-    public const int TokenBytes = 32;
-
     private const int TokenLength = 43;
 
     /// <summary>The public address of a link: <c>Studio:PublicBaseUrl</c> when set, else the address the studio was reached at.</summary>
@@ -97,7 +92,7 @@ public sealed class ShareService(IDbContextFactory<StudioDbContext> dbFactory, A
             return new ShareCreateResult(null, null, NotFoundError);
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(TokenBytes));
+        var token = CallbackLinks.NewToken();
         var link = new ShareLink
         {
             Id = Guid.NewGuid(),

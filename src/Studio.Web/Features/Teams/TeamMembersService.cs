@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Studio.Web.Data;
 using Studio.Web.Features.Audit;
@@ -241,13 +240,13 @@ public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFact
         {
             return TeamResult<string>.Fail("Only the owner can invite admins.");
         }
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = Webhooks.CallbackLinks.NewToken();
         var now = Now;
         var invite = new TeamInvite
         {
             Id = Guid.CreateVersion7(),
             TeamId = teamId,
-            TokenHash = Hash(token),
+            TokenHash = Webhooks.CallbackLinks.Hash(token),
             Role = role,
             MaxUses = maxUses,
             ExpiresAt = now + lifetime,
@@ -352,7 +351,7 @@ public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFact
         {
             return null;
         }
-        var hash = Hash(token);
+        var hash = Webhooks.CallbackLinks.Hash(token);
         var invite = await db.TeamInvites.Include(i => i.Team).FirstOrDefaultAsync(i => i.TokenHash == hash, ct);
         return invite is not null && invite.IsUsable(Now) ? invite : null;
     }
@@ -371,7 +370,4 @@ public sealed class TeamMembersService(IDbContextFactory<StudioDbContext> dbFact
         return allowed(actor.Role) ? (actor, null) : (null, refusal);
     }
 
-    internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -35,7 +35,7 @@ public sealed class CallbackLinks(IOptions<StudioOptions> studio, SandboxEndpoin
         {
             return null;
         }
-        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var token = NewToken();
         return new CallbackLink(new Uri(baseUri, $"webhooks/{provider.Name}/{generation.Id:N}/{token}"), Hash(token));
     }
 
@@ -62,6 +62,9 @@ public sealed class CallbackLinks(IOptions<StudioOptions> studio, SandboxEndpoin
             return false;
         }
     }
+
+    /// <summary>An unguessable link token: 256 random bits, base64url. Store only its <see cref="Hash"/>.</summary>
+    public static string NewToken() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
