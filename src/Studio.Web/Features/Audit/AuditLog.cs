@@ -25,12 +25,18 @@ public sealed class AuditLog(IDbContextFactory<StudioDbContext> dbFactory, TimeP
             At = clock.GetUtcNow().UtcDateTime,
         });
 
+    /// <summary>Like <see cref="Add"/>, looking up the actor's display name first.</summary>
+    public async Task AddAsync(StudioDbContext db, Guid teamId, string? actorUserId, string action, string? targetId, string summary, CancellationToken ct)
+    {
+        var name = actorUserId is null ? "Studio" : await db.Users.Where(u => u.Id == actorUserId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
+        Add(db, teamId, actorUserId, name, action, targetId, summary);
+    }
+
     /// <summary>Records one entry on its own (for changes saved elsewhere, e.g. by ExecuteUpdate).</summary>
     public async Task RecordAsync(Guid teamId, string? actorUserId, string action, string? targetId, string summary, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var name = actorUserId is null ? "Studio" : await db.Users.Where(u => u.Id == actorUserId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
-        Add(db, teamId, actorUserId, name, action, targetId, summary);
+        await AddAsync(db, teamId, actorUserId, action, targetId, summary, ct);
         await db.SaveChangesAsync(ct);
     }
 

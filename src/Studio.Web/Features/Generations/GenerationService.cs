@@ -159,9 +159,8 @@ public sealed class GenerationService(
         try
         {
             db.Generations.Add(generation);
-            var author = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
-            auditLog.Add(db, generation.TeamId, userId, author, Audit.AuditActions.GenerationCreated, generation.Id.ToString(),
-                $"generated with {provider.Name} {model.Id}, {draft.DurationSeconds} s: \"{(draft.PromptText.Length > 80 ? draft.PromptText[..80] + "…" : draft.PromptText)}\"");
+            await auditLog.AddAsync(db, generation.TeamId, userId, Audit.AuditActions.GenerationCreated, generation.Id.ToString(),
+                $"generated with {provider.Name} {model.Id}, {draft.DurationSeconds} s: \"{(draft.PromptText.Length > 80 ? draft.PromptText[..80] + "…" : draft.PromptText)}\"", ct);
             await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), ct);
             await db.SaveChangesAsync(ct);
         }

@@ -106,10 +106,9 @@ public sealed class ProviderConnections(
         row.UpdatedByUserId = userId;
         row.LastRefusedAt = null;
         row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        var actor = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone";
         // The hint (last four characters) only: a key never goes into the log.
-        auditLog.Add(db, teamId, userId, actor, Audit.AuditActions.ProviderKeyChanged, provider,
-            $"set the {catalog.Get(provider).Capabilities.DisplayName} key (…{row.KeyHint}){(row.ProtectedWebhookSigningKey is null ? "" : " with a webhook signing key")}");
+        await auditLog.AddAsync(db, teamId, userId, Audit.AuditActions.ProviderKeyChanged, provider,
+            $"set the {catalog.Get(provider).Capabilities.DisplayName} key (…{row.KeyHint}){(row.ProtectedWebhookSigningKey is null ? "" : " with a webhook signing key")}", ct);
         await db.SaveChangesAsync(ct);
     }
 
