@@ -4,6 +4,7 @@ using Studio.Web.Data;
 using Studio.Web.Features;
 using Studio.Web.Features.Accounts;
 using Studio.Web.Features.Archive;
+using Studio.Web.Features.Comments;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Media;
@@ -31,6 +32,7 @@ builder.AddGenerations();
 builder.AddWebhooks();
 builder.AddLiveUpdates();
 builder.AddSharing();
+builder.AddComments();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 

@@ -24,6 +24,8 @@ public sealed class Notification
     public string Text { get; set; } = "";
     /// <summary>Where a click goes, a path inside the studio.</summary>
     public string Link { get; set; } = "";
+    /// <summary>The comment that caused it: deleting the comment takes its notices away too.</summary>
+    public Guid? CommentId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ReadAt { get; set; }
 }
@@ -43,6 +45,7 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
     public void Configure(EntityTypeBuilder<Notification> builder)
     {
         builder.HasIndex(n => new { n.UserId, n.CreatedAt });
+        builder.HasIndex(n => n.CommentId);
         builder.Property(n => n.Text).HasMaxLength(300).IsRequired();
         builder.Property(n => n.Link).HasMaxLength(300);
         builder.Property(n => n.UserId).HasMaxLength(450);

@@ -550,25 +550,34 @@ public sealed class GenerationService(
             .Select(g => g.FirstFrameBlobKey!).Distinct().ToListAsync(CancellationToken.None);
         foreach (var g in rows)
         {
-            foreach (var key in new[] { g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey })
-            {
-                // A retried take shares its first frame with the original: that blob stays while a live take uses it.
-                if (key is null || (key == g.FirstFrameBlobKey && sharedFrames.Contains(key)))
-                {
-                    continue;
-                }
-                try
-                {
-                    await blobs.DeleteAsync(key, CancellationToken.None);
-                }
-                catch (Exception ex)
-                {
-                    logger.LogWarning(ex, "Generation {GenerationId} is deleted but its blob {Key} could not be removed", g.Id, key);
-                }
-            }
+            // A retried take shares its first frame with the original: that blob stays while a live take uses it.
+            await DeleteBlobsAsync(blobs, logger, g.Id, [g.VideoBlobKey, g.PosterBlobKey, sharedFrames.Contains(g.FirstFrameBlobKey ?? "") ? null : g.FirstFrameBlobKey]);
             await notifier.PublishAsync(new GenerationChanged(g.Id, g.ProjectId, g.TeamId, g.Version, g.State, g.Progress));
         }
         logger.LogInformation("{Count} take(s) deleted from project {ProjectId} by {UserId}", rows.Count, projectId, userId);
         return Gallery.DeleteTakesResult.Done(rows.Count);
+    }
+
+    /// <summary>
+    /// Removes a deleted take's blobs (its rows already say it is gone, so a blob left by a failure here is unreachable:
+    /// every read checks the row). Failures are logged, not thrown.
+    /// </summary>
+    internal static async Task DeleteBlobsAsync(IBlobStore blobs, ILogger logger, Guid generationId, IEnumerable<string?> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (key is null)
+            {
+                continue;
+            }
+            try
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Generation {GenerationId} is deleted but its blob {Key} could not be removed", generationId, key);
+            }
+        }
     }
 }

@@ -8,31 +8,13 @@ namespace Studio.Web.Features.Live;
 /// </summary>
 public sealed class GenerationNotifier(IHubContext<StudioHub> hub, ILogger<GenerationNotifier> logger)
 {
-    private readonly Lock _gate = new();
-    private ImmutableSubscribers _subscribers = new([]);
+    private readonly LocalSubscribers<GenerationChanged> _pages = new(logger);
 
-    public IDisposable Subscribe(Func<GenerationChanged, Task> handler)
-    {
-        lock (_gate)
-        {
-            _subscribers = new([.. _subscribers.Handlers, handler]);
-        }
-        return new Subscription(this, handler);
-    }
+    public IDisposable Subscribe(Func<GenerationChanged, Task> handler) => _pages.Subscribe(handler);
 
     public async Task PublishAsync(GenerationChanged change)
     {
-        foreach (var handler in _subscribers.Handlers)
-        {
-            try
-            {
-                await handler(change);
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "A page failed to take generation change {GenerationId} v{Version}", change.GenerationId, change.Version);
-            }
-        }
+        await _pages.PublishAsync(change);
         try
         {
             await hub.Clients.Group(StudioHub.TeamGroup(change.TeamId)).SendAsync(StudioHub.GenerationChangedMethod, change);
@@ -41,20 +23,5 @@ public sealed class GenerationNotifier(IHubContext<StudioHub> hub, ILogger<Gener
         {
             logger.LogWarning(ex, "Could not broadcast generation change {GenerationId} to hub clients", change.GenerationId);
         }
-    }
-
-    private void Unsubscribe(Func<GenerationChanged, Task> handler)
-    {
-        lock (_gate)
-        {
-            _subscribers = new([.. _subscribers.Handlers.Where(h => h != handler)]);
-        }
-    }
-
-    private sealed record ImmutableSubscribers(Func<GenerationChanged, Task>[] Handlers);
-
-    private sealed class Subscription(GenerationNotifier owner, Func<GenerationChanged, Task> handler) : IDisposable
-    {
-        public void Dispose() => owner.Unsubscribe(handler);
     }
 }

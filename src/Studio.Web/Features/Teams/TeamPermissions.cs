@@ -12,6 +12,9 @@ public static class TeamPermissions
 
     public static bool CanComment(TeamRole role) => true;
 
+    /// <summary>Deleting other people's comments; everyone may delete their own.</summary>
+    public static bool CanModerateComments(TeamRole role) => role is TeamRole.Owner or TeamRole.Admin;
+
     public static bool CanGenerate(TeamRole role) => role is TeamRole.Owner or TeamRole.Admin or TeamRole.Editor;
 
     public static bool CanShare(TeamRole role) => CanGenerate(role);

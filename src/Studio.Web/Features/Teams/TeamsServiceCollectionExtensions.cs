@@ -7,6 +7,7 @@ public static class TeamsServiceCollectionExtensions
         builder.Services.AddSingleton<TeamService>();
         builder.Services.AddSingleton<Audit.AuditLog>();
         builder.Services.AddSingleton<TeamMembersService>();
+        builder.Services.AddSingleton<TeamDeletionService>();
         return builder;
     }
 }
