@@ -109,7 +109,7 @@ public sealed partial class StudioTestHost : IAsyncDisposable
 
     public async Task<TestUser> RegisterAsync(string name)
     {
-        var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@example.test";
+        var email = $"{name.ToLowerInvariant().Replace(' ', '.')}-{Guid.NewGuid():N}@example.test";
         await using var scope = Services.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<RegistrationService>().RegisterAsync(name, email, Password);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));

@@ -150,6 +150,7 @@ public sealed class CommentService(IDbContextFactory<StudioDbContext> dbFactory,
 
     private static async Task<IReadOnlyList<Mentionable>> TeammatesAsync(StudioDbContext db, Guid teamId, CancellationToken ct) =>
         await db.TeamMembers.Where(m => m.TeamId == teamId)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new Mentionable(u.Id, u.DisplayName))
-            .OrderBy(m => m.DisplayName).ToListAsync(ct);
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName })
+            .OrderBy(u => u.DisplayName)
+            .Select(u => new Mentionable(u.Id, u.DisplayName)).ToListAsync(ct);
 }
