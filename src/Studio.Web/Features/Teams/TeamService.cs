@@ -28,7 +28,7 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
         return member?.Role;
     }
 
-    /// <summary>Sets the provider the composer starts with. Owners and Admins only; returns an error or null.</summary>
+    /// <summary>Sets the provider the composer starts with. Owners and Admins only (as for keys); returns an error or null.</summary>
     public async Task<string?> SetDefaultProviderAsync(string userId, Guid teamId, string provider, CancellationToken ct = default)
     {
         if (!Providers.ProviderCatalog.IsKnown(provider))
@@ -37,7 +37,11 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var role = await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
-        if (role is not (TeamRole.Owner or TeamRole.Admin))
+        if (role is null)
+        {
+            return TeamMembersService.NotFound; // not a member: the same answer as for a team that does not exist
+        }
+        if (!TeamPermissions.CanManageKeys(role.Value))
         {
             return "Only the team's owner and admins can change its providers.";
         }
