@@ -188,6 +188,25 @@ public sealed class TeamAccessTests(TeamAccessFixture fixture) : IClassFixture<T
         Assert.Equal(HubConnectionState.Connected, hub.State);
     }
 
+    [Fact]
+    public async Task Submit_WhenARemovedMemberResendsAnOldRequest_ReturnsNotFoundNotTheirOldTake()
+    {
+        var members = Studio.Services.GetRequiredService<TeamMembersService>();
+        var dee = await Studio.RegisterAsync("Dee");
+        var token = (await members.CreateInviteAsync(fixture.A.Id, fixture.A.TeamId, TeamRole.Editor, 1, TimeSpan.FromDays(1))).Value!;
+        Assert.True((await members.AcceptInviteAsync(dee.Id, token)).Succeeded);
+        var draft = StudioTestHost.TextDraft() with { RequestId = Guid.NewGuid() };
+        var first = await Studio.Generations.SubmitAsync(dee.Id, fixture.ProjectA, draft);
+        Assert.True(first.Succeeded);
+        Assert.Equal(first.GenerationId, (await Studio.Generations.SubmitAsync(dee.Id, fixture.ProjectA, draft)).GenerationId); // Sent twice: one take.
+
+        Assert.True((await members.RemoveAsync(fixture.A.Id, fixture.A.TeamId, dee.Id)).Succeeded);
+        var resent = await Studio.Generations.SubmitAsync(dee.Id, fixture.ProjectA, draft);
+
+        Assert.True(resent.IsNotFound);
+        Assert.Null(resent.GenerationId);
+    }
+
     private async Task<HubConnection> ConnectAsync(CookieContainer cookies, ConcurrentQueue<GenerationChanged> received)
     {
         var hubUrl = new Uri(Studio.Server.BaseAddress, StudioHub.Path.TrimStart('/'));

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Studio.IntegrationTests.Studio;
 using Studio.Web.Data;
 using Studio.Web.Features.Gallery;
+using Studio.Web.Features.Comments;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Projects;
@@ -457,7 +458,13 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
             var result = await fx.Service<TeamMembersService>().RevokeInviteAsync(fx.UserId(caller), fx.TeamId, invite);
             return new(Of(result), await CountAsync(fx, db => db.TeamInvites.CountAsync(i => i.Id == invite && i.RevokedAt != null)) == 1, result.Error);
         }),
-        // TeamMembersService.DeleteTeamAsync (Owner only; being added): its row goes here, on a ScratchTeamAsync() team.
+        new("TeamDeletionService.DeleteTeamAsync", "of a team, its name typed", AtLeast(Caller.Owner), async (fx, caller) =>
+        {
+            var team = await fx.ScratchTeamAsync();
+            var name = await CountAsync(fx, db => db.Teams.Where(t => t.Id == team).Select(t => t.Name).SingleAsync());
+            var result = await fx.Service<TeamDeletionService>().DeleteTeamAsync(fx.UserId(caller), team, name);
+            return new(Of(result), await CountAsync(fx, db => db.Teams.CountAsync(t => t.Id == team)) == 0, result.Error);
+        }),
 
         // ---- Queue and team settings ----
         new("QueueService.ListAsync", "of T", AtLeast(Caller.Viewer), async (fx, caller) =>
@@ -479,8 +486,43 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
             return new(outcome, await CountAsync(fx, db => db.Teams.CountAsync(t => t.Id == team && t.DefaultProvider == "kie")) == 1, error);
         }),
 
-        // ---- Comments on a take (CommentService: list, add, delete; Viewer and up) and notifications (being added):
-        //      their rows go here. ----
+        // ---- Comments on a take (Viewer and up) and the notices they leave (each user reads only their own) ----
+        new("CommentService.ThreadAsync", "of T's take", AtLeast(Caller.Viewer), async (fx, caller) =>
+        {
+            await fx.Service<CommentService>().AddAsync(fx.Owner.Id, fx.Ready.Id, $"{PromptMarker} a note to read");
+            var thread = await fx.Service<CommentService>().ThreadAsync(fx.UserId(caller), fx.Ready.Id);
+            return Read(thread is not null && thread.Comments.Any(c => c.Text.Contains(PromptMarker)) && thread.Teammates.Count >= 4);
+        }),
+        new("CommentService.AddAsync", "on T's take", AtLeast(Caller.Viewer), async (fx, caller) =>
+        {
+            var text = $"Comment by {caller} {Guid.NewGuid():N}";
+            var result = await fx.Service<CommentService>().AddAsync(fx.UserId(caller), fx.Ready.Id, text);
+            var outcome = result.Succeeded ? Outcome.Allowed : result.IsNotFound ? Outcome.NotFound : Outcome.Refused;
+            return new(outcome, await CountAsync(fx, db => db.Comments.CountAsync(c => c.Text == text)) == 1, result.Error);
+        }),
+        // Authors delete their own; of someone else's comment (here a fresh member's), only admins and the owner.
+        new("CommentService.DeleteAsync", "of a member's comment on T's take", AtLeast(Caller.Admin), async (fx, caller) =>
+        {
+            var author = await fx.AddMemberAsync(fx.TeamId, TeamRole.Viewer);
+            var comment = (await fx.Service<CommentService>().AddAsync(author, fx.Ready.Id, "Delete me")).Comment!;
+            var error = await fx.Service<CommentService>().DeleteAsync(fx.UserId(caller), comment.Id);
+            var outcome = error is null ? Outcome.Allowed : error.StartsWith("This comment does not exist") ? Outcome.NotFound : Outcome.Refused;
+            return new(outcome, await CountAsync(fx, db => db.Comments.CountAsync(c => c.Id == comment.Id && c.DeletedAt != null)) == 1, error);
+        }),
+        new("NotificationService.InboxAsync", "holding a notice for the viewer", c => c == Caller.Viewer ? Outcome.Allowed : Outcome.NotFound, async (fx, caller) =>
+        {
+            var marker = $"{PromptMarker} inbox {Guid.NewGuid():N}";
+            await fx.Service<CommentService>().AddAsync(fx.Owner.Id, fx.Ready.Id, $"@Violet {marker}");
+            var inbox = await fx.Service<NotificationService>().InboxAsync(fx.UserId(caller));
+            return Read(inbox.Recent.Any(n => n.Text.Contains(marker)));
+        }),
+        new("NotificationService.MarkReadAsync", "of the viewer's notice", c => c == Caller.Viewer ? Outcome.Allowed : Outcome.NotFound, async (fx, caller) =>
+        {
+            var comment = (await fx.Service<CommentService>().AddAsync(fx.Owner.Id, fx.Ready.Id, $"@Violet read this {Guid.NewGuid():N}")).Comment!;
+            var notice = await CountAsync(fx, db => db.Notifications.Where(n => n.CommentId == comment.Id && n.UserId == fx.Viewer.Id).Select(n => n.Id).SingleAsync());
+            var found = await fx.Service<NotificationService>().MarkReadAsync(fx.UserId(caller), notice);
+            return new(found ? Outcome.Allowed : Outcome.NotFound, await CountAsync(fx, db => db.Notifications.CountAsync(n => n.Id == notice && n.ReadAt != null)) == 1);
+        }),
     ];
 
     public static IEnumerable<object[]> ActionCells =>

@@ -82,12 +82,6 @@ public sealed class GenerationService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (draft.RequestId is { } requestId
-            && await TakeOfRequestAsync(db, userId, requestId, ct) is { } existing)
-        {
-            // The same press of Generate, sent again (double click, retried post): the take it already made.
-            return new SubmitResult(existing, []);
-        }
         var access = await db.Projects
             .Where(p => p.Id == projectId)
             .Select(p => new { p.TeamId, Role = db.TeamMembers.Where(m => m.TeamId == p.TeamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefault() })
@@ -99,6 +93,13 @@ public sealed class GenerationService(
         if (!TeamService.CanGenerate(access.Role.Value))
         {
             return new SubmitResult(null, new DraftErrors { [FormError] = "Viewers cannot generate. Ask a team admin for the Editor role." });
+        }
+        // Only after the membership check: someone removed from the team learns nothing from resending an old request.
+        if (draft.RequestId is { } requestId
+            && await TakeOfRequestAsync(db, userId, requestId, ct) is { } existing)
+        {
+            // The same press of Generate, sent again (double click, retried post): the take it already made.
+            return new SubmitResult(existing, []);
         }
 
         var provider = providers.Get(draft.Provider);
