@@ -5,6 +5,7 @@ using Studio.Web.Features;
 using Studio.Web.Features.Accounts;
 using Studio.Web.Features.Archive;
 using Studio.Web.Features.Comments;
+using Studio.Web.Features.Credits;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Media;
@@ -33,6 +34,7 @@ builder.AddWebhooks();
 builder.AddLiveUpdates();
 builder.AddSharing();
 builder.AddComments();
+builder.AddCredits();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 

@@ -24,6 +24,9 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<Favourite> Favourites => Set<Favourite>();
+    public DbSet<Features.Credits.CreditEntry> CreditEntries => Set<Features.Credits.CreditEntry>();
+    public DbSet<Features.Credits.CreditBalance> CreditBalances => Set<Features.Credits.CreditBalance>();
+    public DbSet<Features.Credits.ProviderPrice> ProviderPrices => Set<Features.Credits.ProviderPrice>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -21,6 +21,7 @@ public sealed class GenerationProcessor(
     IBlobStore blobs,
     GenerationArchiver archiver,
     GenerationNotifier notifier,
+    Credits.CreditLedger ledger,
     IOptions<JobsOptions> jobsOptions,
     TimeProvider clock,
     ILogger<GenerationProcessor> logger)
@@ -417,7 +418,24 @@ public sealed class GenerationProcessor(
         }
         await SaveAsync(db, generation, publish: true, ct);
         logger.LogInformation("Generation {GenerationId}: {From} -> {To} (v{Version})", generation.Id, from, to, generation.Version);
+        if (GenerationStateMachine.IsTerminal(to))
+        {
+            await CloseCreditsAsync(generation.Id);
+        }
         return true;
+    }
+
+    /// <summary>Settles or releases the take's hold now; if that fails, the worker's sweep does it later.</summary>
+    private async Task CloseCreditsAsync(Guid generationId)
+    {
+        try
+        {
+            await ledger.CloseAsync(generationId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Generation {GenerationId} ended but its credits could not be settled yet; the sweep will", generationId);
+        }
     }
 
     private async Task SaveAsync(StudioDbContext db, Generation generation, bool publish, CancellationToken ct)

@@ -67,6 +67,8 @@ public sealed class GenerationService(
     GenerationNotifier notifier,
     GenerationWorkSignal workSignal,
     Webhooks.CallbackLinks callbackLinks,
+    Credits.CreditLedger ledger,
+    Credits.PriceList prices,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
@@ -125,6 +127,7 @@ public sealed class GenerationService(
             });
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        var estimate = await prices.EstimateAsync(provider.Name, model.Id, draft.DurationSeconds, ct);
         var generation = new Generation
         {
             Id = Guid.CreateVersion7(),
@@ -141,7 +144,7 @@ public sealed class GenerationService(
             // Runway does not echo the seed it picks, so the studio picks it: every take can be made again.
             Seed = model.SupportsSeed ? draft.Seed ?? Random.Shared.NextInt64(0, GenerationDraftValidator.MaxSeed + 1) : null,
             IsSandbox = connection.IsSandbox,
-            EstimatedCredits = model.EstimateCredits(draft.DurationSeconds),
+            EstimatedCredits = CreditsOf(estimate),
             State = GenerationState.Reserved,
             Version = 1,
             CreatedAt = now,
@@ -157,13 +160,21 @@ public sealed class GenerationService(
             await using var content = new MemoryStream(image.Content, writable: false);
             await blobs.PutAsync(generation.FirstFrameBlobKey, content, generation.FirstFrameContentType!, ct);
         }
+        string? refusal;
         try
         {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Generations.Add(generation);
-            await auditLog.AddAsync(db, generation.TeamId, userId, Audit.AuditActions.GenerationCreated, generation.Id.ToString(),
-                $"generated with {provider.Name} {model.Id}, {draft.DurationSeconds} s: \"{(draft.PromptText.Length > 80 ? draft.PromptText[..80] + "…" : draft.PromptText)}\"", ct);
-            await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), ct);
-            await db.SaveChangesAsync(ct);
+            // Sandbox takes cost nothing, so they hold nothing.
+            refusal = await ledger.ReserveAsync(db, generation, connection.IsSandbox ? 0 : estimate, ct);
+            if (refusal is null)
+            {
+                await auditLog.AddAsync(db, generation.TeamId, userId, Audit.AuditActions.GenerationCreated, generation.Id.ToString(),
+                    $"generated with {provider.Name} {model.Id}, {draft.DurationSeconds} s: \"{(draft.PromptText.Length > 80 ? draft.PromptText[..80] + "…" : draft.PromptText)}\"", ct);
+                await db.Projects.Where(p => p.Id == projectId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), ct);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
         }
         catch (Exception ex)
         {
@@ -182,9 +193,19 @@ public sealed class GenerationService(
             }
             throw;
         }
+        if (refusal is not null)
+        {
+            // Rolled back: no row, no hold. The first frame goes too, so nothing half-written stays.
+            if (generation.FirstFrameBlobKey is not null)
+            {
+                await blobs.DeleteAsync(generation.FirstFrameBlobKey, CancellationToken.None);
+            }
+            return new SubmitResult(null, new DraftErrors { [FormError] = refusal });
+        }
 
         logger.LogInformation("Generation {GenerationId} reserved in project {ProjectId} ({Model}, {Duration}s, {Ratio})",
             generation.Id, projectId, generation.Model, generation.DurationSeconds, generation.Ratio);
+        await ledger.AlertAsync(generation, ct);
         // Publish before waking the worker, so nobody hears "Submitting" before "Reserved".
         await notifier.PublishAsync(new GenerationChanged(generation.Id, projectId, generation.TeamId, generation.Version, generation.State, null));
         workSignal.Wake();
@@ -272,6 +293,14 @@ public sealed class GenerationService(
             return after.State == GenerationState.Cancelled ? null : $"It is {after.State.ToString().ToLowerInvariant()} now and can no longer be cancelled.";
         }
         logger.LogInformation("Generation {GenerationId} cancelled by {UserId}", generationId, userId);
+        try
+        {
+            await ledger.CloseAsync(generationId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Generation {GenerationId} is cancelled but its hold could not be released yet; the sweep will", generationId);
+        }
         return null;
     }
 
@@ -315,8 +344,10 @@ public sealed class GenerationService(
             UpdatedAt = now,
             NextAttemptAt = now,
         };
-        db.Generations.Add(copy);
-        await db.SaveChangesAsync(ct);
+        if (await AddReservedAsync(db, copy, ct) is { } refusal)
+        {
+            return new SubmitResult(null, new DraftErrors { [FormError] = refusal });
+        }
         await MarkCancelledAsync(db, original.Id, "Retried knowingly as a new take; this attempt may still exist at the provider.", userId, ct);
         await notifier.PublishAsync(new GenerationChanged(copy.Id, copy.ProjectId, copy.TeamId, copy.Version, copy.State, null));
         workSignal.Wake();
@@ -368,7 +399,7 @@ public sealed class GenerationService(
             DurationSeconds = parent.DurationSeconds,
             Quality = quality,
             IsSandbox = parent.IsSandbox,
-            EstimatedCredits = model.EstimateCredits(parent.DurationSeconds),
+            EstimatedCredits = CreditsOf(await prices.EstimateAsync(parent.Provider, parent.Model, parent.DurationSeconds, ct)),
             ParentGenerationId = parent.Id,
             State = GenerationState.Reserved,
             Version = 1,
@@ -376,12 +407,38 @@ public sealed class GenerationService(
             UpdatedAt = now,
             NextAttemptAt = now,
         };
-        db.Generations.Add(generation);
-        await db.SaveChangesAsync(ct);
+        if (await AddReservedAsync(db, generation, ct) is { } refusal)
+        {
+            return new SubmitResult(null, new DraftErrors { [FormError] = refusal });
+        }
         await notifier.PublishAsync(new GenerationChanged(generation.Id, generation.ProjectId, generation.TeamId, generation.Version, generation.State, null));
         workSignal.Wake();
         return new SubmitResult(generation.Id, []);
     }
+
+    /// <summary>
+    /// Adds a new take with its credit hold in one transaction (retry, extend): its estimate from today's prices
+    /// unless it is a Sandbox take. Null when added, else the refusal (nothing added).
+    /// </summary>
+    private async Task<string?> AddReservedAsync(StudioDbContext db, Generation take, CancellationToken ct)
+    {
+        var estimate = take.IsSandbox ? 0 : await prices.EstimateAsync(take.Provider, take.Model, take.DurationSeconds, ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.Generations.Add(take);
+            if (await ledger.ReserveAsync(db, take, estimate, ct) is { } refusal)
+            {
+                return refusal;
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await ledger.AlertAsync(take, ct);
+        return null;
+    }
+
+    /// <summary>Whole credits for display, rounded up.</summary>
+    private static int CreditsOf(long millicredits) => (int)Math.Ceiling(millicredits / (double)Credits.Millicredits.PerCredit);
 
     public async Task<IReadOnlyList<GenerationView>> ListForProjectAsync(string userId, Guid projectId, CancellationToken ct = default)
     {

@@ -14,12 +14,14 @@ public sealed class GenerationWorker(
     GenerationProcessor processor,
     FairScheduler scheduler,
     GenerationWorkSignal signal,
+    Credits.CreditLedger ledger,
     IOptions<JobsOptions> options,
     TimeProvider clock,
     ILogger<GenerationWorker> logger) : BackgroundService
 {
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
+    private DateTimeOffset _nextCreditSweep;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +37,15 @@ public sealed class GenerationWorker(
                     foreach (var id in await ClaimDueAsync(free, jobs, stoppingToken))
                     {
                         _running[id] = RunStepAsync(id, stoppingToken);
+                    }
+                }
+                if (clock.GetUtcNow() >= _nextCreditSweep)
+                {
+                    // Holds of takes that ended while their settlement failed (or the process died between the two).
+                    _nextCreditSweep = clock.GetUtcNow().AddSeconds(30);
+                    if (await ledger.CloseOpenAsync(50, stoppingToken) is > 0 and var closed)
+                    {
+                        logger.LogInformation("Closed {Count} credit hold(s) left open", closed);
                     }
                 }
                 await signal.WaitAsync(TimeSpan.FromSeconds(jobs.TickSeconds), stoppingToken);

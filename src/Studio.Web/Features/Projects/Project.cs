@@ -15,6 +15,8 @@ public sealed class Project
     public string CreatedByUserId { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>An optional cap on what the project may spend per period, in millicredits.</summary>
+    public long? MonthlyBudgetMillicredits { get; set; }
 }
 
 internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>

@@ -12,6 +12,12 @@ public sealed class Team
     public string DefaultProvider { get; set; } = "runway";
     public DateTime CreatedAt { get; set; }
     public List<TeamMember> Members { get; set; } = [];
+    /// <summary>What the whole team may spend per period, in millicredits; null: no budget.</summary>
+    public long? MonthlyBudgetMillicredits { get; set; }
+    /// <summary>Each member's quota per period unless set on the member; null: no quota.</summary>
+    public long? MemberQuotaMillicredits { get; set; }
+    /// <summary>The day of the month (1–28) quotas and the budget start over.</summary>
+    public int CreditResetDay { get; set; } = 1;
 }
 
 /// <summary>Roles per team, most powerful first. Editors generate and spend their own quota; viewers watch.</summary>
@@ -31,6 +37,8 @@ public sealed class TeamMember
     public StudioUser? User { get; set; }
     public TeamRole Role { get; set; }
     public DateTime JoinedAt { get; set; }
+    /// <summary>This member's quota per period, overriding the team's default; null: the team's default.</summary>
+    public long? QuotaMillicredits { get; set; }
 }
 
 internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
@@ -39,6 +47,7 @@ internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
     {
         builder.Property(t => t.Name).HasMaxLength(100).IsRequired();
         builder.Property(t => t.DefaultProvider).HasMaxLength(32).HasDefaultValue("runway");
+        builder.Property(t => t.CreditResetDay).HasDefaultValue(1);
     }
 }
 
