@@ -36,6 +36,8 @@ public static class AuditActions
     public const string ShareRevoked = "share.revoked";
     public const string ProviderKeyChanged = "provider-key.changed";
     public const string ProviderKeyRemoved = "provider-key.removed";
+    public const string CreditsChanged = "credits.changed";
+    public const string CreditsGranted = "credits.granted";
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

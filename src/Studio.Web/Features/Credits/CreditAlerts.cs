@@ -70,6 +70,7 @@ public static class CreditsServiceCollectionExtensions
         builder.Services.AddSingleton<PriceList>();
         builder.Services.AddSingleton<CreditAlerts>();
         builder.Services.AddSingleton<CreditLedger>();
+        builder.Services.AddSingleton<CreditAdminService>();
         return builder;
     }
 }
