@@ -27,8 +27,9 @@ public static class DataServiceCollectionExtensions
             }.ToString();
         }
 
-        builder.Services.AddDbContextFactory<StudioDbContext>(options =>
-            options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(StudioDbContext).Assembly.FullName)));
+        builder.Services.AddDbContextFactory<StudioDbContext>(options => options
+            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(StudioDbContext).Assembly.FullName))
+            .AddInterceptors(SqliteBusyTimeout.Instance));
         builder.Services.AddSingleton(new StudioDataPaths(dataDirectory));
         // Keys live with the data so sign-in cookies survive a restart.
         builder.Services.AddDataProtection()
@@ -59,6 +60,30 @@ public static class DataServiceCollectionExtensions
             configured = ".data";
         }
         return Path.GetFullPath(Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured));
+    }
+}
+
+/// <summary>
+/// Lets SQLite itself wait for a write lock (up to 30 s) on every connection. Without it, a transaction's
+/// BEGIN IMMEDIATE that meets another writer can fail half-way under load (seen as "cannot start a transaction within
+/// a transaction" when many submits reserve credits at once); with it, writers simply queue.
+/// </summary>
+internal sealed class SqliteBusyTimeout : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SqliteBusyTimeout Instance = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout = 30000;";
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout = 30000;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
