@@ -8,6 +8,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Studio.IntegrationTests.Studio;
 using Studio.Web.Data;
+using Studio.Web.Features.Credits;
 using Studio.Web.Features.Generations;
 using Xunit.Abstractions;
 
@@ -23,6 +24,8 @@ namespace Studio.IntegrationTests.Chaos;
 public sealed class ChaosKillTests(ITestOutputHelper output)
 {
     private const int TakesPerRound = 4;
+    /// <summary>What each chaos take holds (24 credits: 2 s at 12 a second).</summary>
+    private const long ChaosHold = 24_000;
     private static readonly TimeSpan TerminalDeadline = TimeSpan.FromSeconds(60);
 
     /// <summary>Fault directives that widen the window in which a kill lands mid-step (none of them is fatal).</summary>
@@ -76,6 +79,7 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
 
                 var stats = await studio.CreatesByPromptAsync();
                 CheckInvariants(dataDirectory, all, rows, stats, seed, round);
+                await CheckLedgerAsync(dataDirectory, all, seed, round);
 
                 var mine = rows.Where(g => takes.Any(t => t.Id == g.Id)).ToList();
                 var summary = new RoundSummary(round, killAfter.TotalSeconds, before, mine.Count,
@@ -220,7 +224,25 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
             db.Generations.Add(generation);
             takes.Add(new Take(generation.Id, prompt, model.Provider, round));
         }
+        // Each take holds its estimate as a submit would (issue 7): one Reserve entry, the period's rows raised.
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var period = CreditPeriods.StartOf(now, 1);
+        foreach (var take in db.ChangeTracker.Entries<Generation>().Select(e => e.Entity).ToList())
+        {
+            await CreditLedger.EnsureRowAsync(db, take.TeamId, CreditScope.Team, "", period, null, CancellationToken.None);
+            await CreditLedger.EnsureRowAsync(db, take.TeamId, CreditScope.Member, take.CreatedByUserId, period, null, CancellationToken.None);
+            await CreditLedger.EnsureRowAsync(db, take.TeamId, CreditScope.Project, take.ProjectId.ToString(), period, null, CancellationToken.None);
+            var hold = ChaosHold;
+            Assert.Equal(3, await CreditLedger.ScopeRows(db, take.TeamId, period, take.CreatedByUserId, take.ProjectId.ToString())
+                .ExecuteUpdateAsync(u => u.SetProperty(b => b.HeldMillicredits, b => b.HeldMillicredits + hold)));
+            db.CreditEntries.Add(new CreditEntry
+            {
+                TeamId = take.TeamId, UserId = take.CreatedByUserId, ProjectId = take.ProjectId, GenerationId = take.Id, Kind = CreditEntryKind.Reserve,
+                PeriodStart = period, HeldDelta = hold, Provider = take.Provider, Model = take.Model, At = now,
+            });
+        }
         await db.SaveChangesAsync();
+        await tx.CommitAsync();
         return takes;
     }
 
@@ -321,6 +343,68 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
                 .Select(p => $"a partial blob remains: {Path.GetRelativePath(blobs, p)}"));
         }
         Assert.True(violations.Count == 0, $"seed {seed}, round {round}: {string.Join("; ", violations)}");
+    }
+
+    /// <summary>
+    /// The ledger balances after the round (issue 7): every ended take was reserved once and settled or released once
+    /// (waiting up to 40 s: a settlement cut off by the kill is made by the restarted worker's sweep), an Uncertain take
+    /// still holds, and every balance row equals the sums of its entries.
+    /// </summary>
+    private static async Task CheckLedgerAsync(string dataDirectory, IReadOnlyCollection<Take> takes, int seed, int round)
+    {
+        var ids = takes.Select(t => t.Id).ToList();
+        var deadline = Stopwatch.StartNew();
+        List<string> violations;
+        do
+        {
+            violations = [];
+            await using var db = Db(dataDirectory);
+            var rows = await db.Generations.AsNoTracking().Where(g => ids.Contains(g.Id)).Select(g => new { g.Id, g.PromptText, g.State, g.CostCredits }).ToListAsync();
+            var entries = await db.CreditEntries.AsNoTracking().Where(e => e.GenerationId != null && ids.Contains(e.GenerationId.Value)).ToListAsync();
+            foreach (var g in rows)
+            {
+                var mine = entries.Where(e => e.GenerationId == g.Id).ToList();
+                var closes = mine.Count(e => e.Kind is CreditEntryKind.Settle or CreditEntryKind.Release);
+                var where = $"take \"{g.PromptText}\" ({g.State})";
+                if (mine.Count(e => e.Kind == CreditEntryKind.Reserve) != 1)
+                {
+                    violations.Add($"{where}: {mine.Count(e => e.Kind == CreditEntryKind.Reserve)} reserve entries");
+                }
+                if (GenerationStateMachine.IsTerminal(g.State) && closes != 1)
+                {
+                    violations.Add($"{where}: {closes} settle/release entries");
+                }
+                if (!GenerationStateMachine.IsTerminal(g.State) && closes != 0)
+                {
+                    violations.Add($"{where}: closed while not ended");
+                }
+                if (closes == 1 && mine.Sum(e => e.SpentDelta) != CreditLedger.Charged(g.State, g.CostCredits, ChaosHold))
+                {
+                    violations.Add($"{where}: spent {mine.Sum(e => e.SpentDelta)} m¢, expected {CreditLedger.Charged(g.State, g.CostCredits, ChaosHold)}");
+                }
+            }
+            var all = await db.CreditEntries.AsNoTracking().ToListAsync();
+            foreach (var b in await db.CreditBalances.AsNoTracking().ToListAsync())
+            {
+                var of = all.Where(e => e.TeamId == b.TeamId && e.PeriodStart == b.PeriodStart && e.Kind != CreditEntryKind.Grant && b.Scope switch
+                {
+                    CreditScope.Team => true,
+                    CreditScope.Member => e.UserId == b.ScopeKey,
+                    _ => e.ProjectId?.ToString() == b.ScopeKey,
+                }).ToList();
+                if ((of.Sum(e => e.HeldDelta), of.Sum(e => e.SpentDelta)) != (b.HeldMillicredits, b.SpentMillicredits) || b.HeldMillicredits < 0)
+                {
+                    violations.Add($"{b.Scope} row {b.ScopeKey}: held {b.HeldMillicredits} spent {b.SpentMillicredits}, entries say {of.Sum(e => e.HeldDelta)} / {of.Sum(e => e.SpentDelta)}");
+                }
+            }
+            if (violations.Count == 0)
+            {
+                return;
+            }
+            await Task.Delay(250);
+        }
+        while (deadline.Elapsed < TimeSpan.FromSeconds(40));
+        Assert.Fail($"seed {seed}, round {round}: the ledger does not balance: {string.Join("; ", violations)}");
     }
 
     private static int FreePort()
