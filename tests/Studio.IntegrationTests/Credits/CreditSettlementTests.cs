@@ -1,0 +1,114 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Studio.IntegrationTests.Studio;
+using Studio.Web.Features.Credits;
+using Studio.Web.Features.Generations;
+
+namespace Studio.IntegrationTests.Credits;
+
+/// <summary>Reserve, settle and release through the whole studio with Runway's API emulated over HTTP.</summary>
+public sealed class CreditSettlementTests : IAsyncLifetime
+{
+    private readonly string _dataDirectory = TestPaths.NewDirectory("credit-settle");
+    private TestEmulator _emulator = null!;
+    private StudioTestHost _studio = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await TestEmulator.StartAsync();
+        _studio = StudioTestHost.Start(_dataDirectory, _emulator);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _studio.DisposeAsync();
+        await _emulator.DisposeAsync();
+        TestPaths.TryDelete(_dataDirectory);
+    }
+
+    private async Task<List<CreditEntry>> EntriesAsync(Guid take)
+    {
+        await using var db = await _studio.DbAsync();
+        return await db.CreditEntries.AsNoTracking().Where(e => e.GenerationId == take).OrderBy(e => e.Id).ToListAsync();
+    }
+
+    private async Task<List<CreditEntry>> ClosedAsync(Guid take)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var entries = await EntriesAsync(take);
+            if (entries.Any(e => e.Kind is CreditEntryKind.Settle or CreditEntryKind.Release) || DateTime.UtcNow > deadline)
+            {
+                return entries;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_made_take_holds_its_estimate_then_settles_what_Runway_reports_as_its_cost()
+    {
+        var user = await _studio.RegisterAsync("Sol");
+        var project = await _studio.CreateProjectAsync(user);
+
+        var take = await _studio.WaitForStateAsync(await _studio.SubmitAsync(user, project), GenerationState.Ready);
+        var entries = await ClosedAsync(take.Id);
+
+        Assert.Equal([CreditEntryKind.Reserve, CreditEntryKind.Settle], entries.Select(e => e.Kind));
+        Assert.Equal(24_000, entries[0].HeldDelta); // 2 s at 12 credits a second
+        Assert.NotNull(take.CostCredits);
+        Assert.Equal((-24_000L, Millicredits.FromCredits(take.CostCredits!.Value)), (entries[1].HeldDelta, entries[1].SpentDelta));
+        var credits = await _studio.Services.GetRequiredService<CreditLedger>().ForMemberAsync(user.TeamId, user.Id);
+        Assert.Equal((0L, Millicredits.FromCredits(take.CostCredits.Value)), (credits.Member.Held, credits.Member.Spent));
+    }
+
+    [Fact]
+    public async Task A_take_the_provider_refuses_releases_everything_it_held()
+    {
+        var user = await _studio.RegisterAsync("Rae");
+        var project = await _studio.CreateProjectAsync(user);
+
+        var id = await _studio.SubmitAsync(user, project, StudioTestHost.TextDraft("Forbidden [[fault: moderation]]"));
+        var take = await _studio.WaitForStateAsync(id, GenerationState.Failed);
+        var entries = await ClosedAsync(id);
+
+        Assert.Equal([CreditEntryKind.Reserve, CreditEntryKind.Release], entries.Select(e => e.Kind));
+        Assert.Equal((-24_000L, 0L), (entries[1].HeldDelta, entries[1].SpentDelta));
+        Assert.True(take.CostCredits is null or 0);
+        var credits = await _studio.Services.GetRequiredService<CreditLedger>().ForMemberAsync(user.TeamId, user.Id);
+        Assert.Equal((0L, 0L), (credits.Member.Held, credits.Member.Spent));
+    }
+
+    [Fact]
+    public async Task A_take_cancelled_while_it_waits_releases_its_hold_and_a_refused_submit_says_what_is_left_and_leaves_nothing()
+    {
+        var user = await _studio.RegisterAsync("Ike");
+        var project = await _studio.CreateProjectAsync(user);
+        var admin = _studio.Services.GetRequiredService<CreditAdminService>();
+        Assert.Null(await admin.SetMemberQuotaAsync(user.Id, user.TeamId, user.Id, 30_000)); // 30 credits: one 2 s take, not two
+
+        var first = await _studio.SubmitAsync(user, project, StudioTestHost.TextDraft("Long wait [[fault: throttled(seconds=600)]]"));
+        var second = await _studio.Generations.SubmitAsync(user.Id, project, StudioTestHost.TextDraft("One too many"));
+
+        var resets = CreditPeriods.NextStart(CreditPeriods.StartOf(DateTime.UtcNow, 1)).ToString("d MMM yyyy");
+        Assert.False(second.Succeeded);
+        Assert.Equal($"This take needs 24 credits; you have 6 left this month. Your quota resets on {resets}; a team admin can top it up.",
+            second.Errors[GenerationService.FormError]);
+        await using (var db = await _studio.DbAsync())
+        {
+            Assert.Equal(1, await db.Generations.CountAsync(g => g.ProjectId == project));
+            Assert.Equal(1, await db.CreditEntries.CountAsync(e => e.UserId == user.Id && e.Kind == CreditEntryKind.Reserve));
+        }
+
+        await _studio.WaitForAsync(first, g => g.State is GenerationState.Queued or GenerationState.Running, "queued at the provider");
+        Assert.Null(await _studio.Generations.CancelAsync(user.Id, first));
+        var entries = await ClosedAsync(first);
+        Assert.Equal([CreditEntryKind.Reserve, CreditEntryKind.Release], entries.Select(e => e.Kind));
+
+        // With the hold released the quota has room again.
+        Assert.Null(await admin.GrantAsync(user.Id, user.TeamId, user.Id, 1_000, "for the test"));
+        var third = await _studio.Generations.SubmitAsync(user.Id, project, StudioTestHost.TextDraft("Room again"));
+        Assert.True(third.Succeeded, string.Join("; ", third.Errors.Values));
+    }
+}
