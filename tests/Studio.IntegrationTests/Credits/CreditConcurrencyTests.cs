@@ -113,16 +113,20 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
     {
         using var stop = new CancellationTokenSource();
         var lowest = long.MaxValue;
-        var watcher = Task.Run(async () =>
+        async Task ReadAsync()
         {
             await using var db = await _studio.DbAsync();
+            var row = await db.CreditBalances.AsNoTracking().FirstOrDefaultAsync(b => b.TeamId == teamId && b.Scope == scope && b.ScopeKey == scopeKey);
+            if (row?.LimitMillicredits is { } limit)
+            {
+                lowest = Math.Min(lowest, limit - row.HeldMillicredits - row.SpentMillicredits);
+            }
+        }
+        var watcher = Task.Run(async () =>
+        {
             while (!stop.IsCancellationRequested)
             {
-                var row = await db.CreditBalances.AsNoTracking().FirstOrDefaultAsync(b => b.TeamId == teamId && b.Scope == scope && b.ScopeKey == scopeKey);
-                if (row?.LimitMillicredits is { } limit)
-                {
-                    lowest = Math.Min(lowest, limit - row.HeldMillicredits - row.SpentMillicredits);
-                }
+                await ReadAsync();
                 await Task.Delay(1);
             }
         });
@@ -138,6 +142,7 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
         var elapsed = clock.Elapsed;
         await stop.CancelAsync();
         await watcher;
+        await ReadAsync(); // and the state the race ended in
         return ([.. results.Where(r => r.Succeeded).Select(r => r.GenerationId)],
             [.. results.Where(r => !r.Succeeded).Select(r => r.Errors[GenerationService.FormError])], lowest, elapsed);
     }
