@@ -71,6 +71,7 @@ public static class CreditsServiceCollectionExtensions
         builder.Services.AddSingleton<CreditAlerts>();
         builder.Services.AddSingleton<CreditLedger>();
         builder.Services.AddSingleton<CreditAdminService>();
+        builder.Services.AddSingleton<ProviderBalance>();
         return builder;
     }
 }
