@@ -111,4 +111,24 @@ public sealed class CreditSettlementTests : IAsyncLifetime
         var third = await _studio.Generations.SubmitAsync(user.Id, project, StudioTestHost.TextDraft("Room again"));
         Assert.True(third.Succeeded, string.Join("; ", third.Errors.Values));
     }
+
+    [Fact]
+    public async Task Crossing_80_percent_of_a_quota_leaves_one_alert_for_the_member_and_a_budget_alert_for_the_admins()
+    {
+        var owner = await _studio.RegisterAsync("Ola");
+        var project = await _studio.CreateProjectAsync(owner);
+        var admin = _studio.Services.GetRequiredService<CreditAdminService>();
+        Assert.Null(await admin.SetTeamAsync(owner.Id, owner.TeamId, budget: 24_000, memberQuota: 30_000, resetDay: 1));
+
+        var take = await _studio.WaitForStateAsync(await _studio.SubmitAsync(owner, project), GenerationState.Ready);
+        await ClosedAsync(take.Id);
+
+        var inbox = await _studio.Services.GetRequiredService<global::Studio.Web.Features.Comments.NotificationService>().InboxAsync(owner.Id);
+        var texts = inbox.Recent.Select(n => n.Text).ToList();
+        var spent = Millicredits.Format(Millicredits.FromCredits(take.CostCredits!.Value));
+        Assert.Equal(2, texts.Count); // once each, though both the hold and the settlement crossed the line
+        Assert.Contains(texts, t => t.StartsWith($"You have used 80% of your credits this month ({spent} of 30 credits)."));
+        Assert.Contains(texts, t => t.StartsWith($"The team has used all of its monthly budget ({spent} of 24 credits)."));
+        Assert.All(inbox.Recent, n => Assert.Equal(CreditAlerts.UsageLink, n.Link));
+    }
 }
