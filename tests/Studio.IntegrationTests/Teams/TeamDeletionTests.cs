@@ -35,6 +35,9 @@ public sealed class TeamDeletionTests() : SandboxStudioTest("team-deletion", emu
         await Studio.Services.GetRequiredService<CommentService>().AddAsync(admin.Id, take.Id, "@Olive nice");
         Assert.True((await Studio.Services.GetRequiredService<ShareService>().CreateAsync(owner.Id, ShareTarget.Video(take.Id), TimeSpan.FromDays(1))).Succeeded);
         await Studio.Generations.SetFavouriteAsync(admin.Id, take.Id, true);
+        var credits = Studio.Services.GetRequiredService<global::Studio.Web.Features.Credits.CreditAdminService>();
+        Assert.Null(await credits.SetMemberQuotaAsync(owner.Id, owner.TeamId, admin.Id, 100_000));
+        Assert.Null(await credits.GrantAsync(owner.Id, owner.TeamId, admin.Id, 5_000, "before the end"));
         var teamBlobs = new[] { take.VideoBlobKey!, take.PosterBlobKey! };
         Assert.All(teamBlobs, key => Assert.True(File.Exists(Path.Combine(Studio.BlobsDirectory, key))));
 
@@ -47,6 +50,8 @@ public sealed class TeamDeletionTests() : SandboxStudioTest("team-deletion", emu
         await using (var db = await Studio.DbAsync())
         {
             Assert.True(await db.Teams.AnyAsync(t => t.Id == owner.TeamId));
+            Assert.True(await db.CreditEntries.AnyAsync(e => e.TeamId == owner.TeamId));
+            Assert.True(await db.CreditBalances.AnyAsync(b => b.TeamId == owner.TeamId));
         }
 
         var deleted = await Deletion.DeleteTeamAsync(owner.Id, owner.TeamId, " Olive's team ");
@@ -65,6 +70,8 @@ public sealed class TeamDeletionTests() : SandboxStudioTest("team-deletion", emu
             Assert.Equal(0, await db.AuditEntries.CountAsync(a => a.TeamId == owner.TeamId));
             Assert.Equal(0, await db.TeamInvites.CountAsync(i => i.TeamId == owner.TeamId));
             Assert.Equal(0, await db.Favourites.CountAsync(f => f.GenerationId == take.Id));
+            Assert.Equal(0, await db.CreditEntries.CountAsync(e => e.TeamId == owner.TeamId));
+            Assert.Equal(0, await db.CreditBalances.CountAsync(b => b.TeamId == owner.TeamId));
             Assert.Equal(0, await db.Users.CountAsync(u => u.CurrentTeamId == owner.TeamId));
             // The other team is whole.
             Assert.True(await db.Generations.AnyAsync(g => g.Id == otherTake.Id && g.DeletedAt == null));

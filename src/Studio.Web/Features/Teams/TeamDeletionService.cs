@@ -10,7 +10,7 @@ public sealed record TeamDeleted(string TeamName, int Projects, int Takes, int M
 
 /// <summary>
 /// The owner deletes a team, after typing its name. Everything of the team goes in one transaction (projects, takes,
-/// comments, notices, share links, invites, keys, audit entries, members); then its videos, posters and first frames
+/// comments, notices, share links, invites, keys, audit entries, credit ledger and balances, members); then its videos, posters and first frames
 /// are removed from the blob store. Refused while any take is still being made, so no job is cut off half-way.
 /// </summary>
 public sealed class TeamDeletionService(
@@ -58,6 +58,8 @@ public sealed class TeamDeletionService(
             await db.Comments.Where(c => c.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.ShareLinks.Where(s => s.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.AuditEntries.Where(a => a.TeamId == teamId).ExecuteDeleteAsync(ct);
+            await db.CreditEntries.Where(e => e.TeamId == teamId).ExecuteDeleteAsync(ct);
+            await db.CreditBalances.Where(b => b.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.TeamInvites.Where(i => i.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.TeamProviderKeys.Where(k => k.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.Generations.Where(g => g.TeamId == teamId).ExecuteDeleteAsync(ct);
