@@ -73,6 +73,7 @@ app.MapProviders();
 app.MapAccounts();
 app.MapMedia();
 app.MapSharing();
+app.MapUsage();
 app.MapWebhooks();
 app.MapLiveUpdates();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

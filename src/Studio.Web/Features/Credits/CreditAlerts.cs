@@ -72,6 +72,7 @@ public static class CreditsServiceCollectionExtensions
         builder.Services.AddSingleton<CreditLedger>();
         builder.Services.AddSingleton<CreditAdminService>();
         builder.Services.AddSingleton<ProviderBalance>();
+        builder.Services.AddSingleton<UsageService>();
         return builder;
     }
 }
