@@ -9,6 +9,7 @@ using Studio.IntegrationTests.Studio;
 using Studio.Web.Data;
 using Studio.Web.Features.Gallery;
 using Studio.Web.Features.Comments;
+using Studio.Web.Features.Credits;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Projects;
@@ -100,8 +101,35 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
         // A share link is a capability too: the same page for everyone, signed in or not, and never the prompt or the team.
         Page("/s/{project-share}", _ => Html("the shared project", shows: [ProjectName, SharedVideo], hides: [PromptMarker, TeamName])),
         Page("/s/{revoked-share}", _ => NotFoundPage(shows: ["This link has expired or was revoked"], hides: [ProjectName, SharedVideo])),
-        // Pages of comments and notifications (issue 6, being added): their rows go here.
+        // Credits (issue 7): the admin page works on the caller's current team like /team/audit; usage is every member's.
+        Page("/team/credits", c => c switch
+        {
+            Caller.Anonymous => ToLogin,
+            Caller.Outsider => Html("its own team's credits, nothing of T", shows: [OutsiderTeamName, "Top up"], hides: [TeamName]),
+            // Members' names are in the quota table; the lock page names nobody but the caller (in the user menu).
+            Caller.Owner or Caller.Admin => Html("T's budgets and quotas", shows: [TeamName, "Top up", "Violet", "Eddie"], hides: [CreditsLock]),
+            Caller.Editor => Html("lock message", shows: [CreditsLock], hides: ["Top up", "Violet"]),
+            _ => Html("lock message", shows: [CreditsLock], hides: ["Top up", "Eddie"]),
+        }),
+        Page("/usage", c => c switch
+        {
+            Caller.Anonymous => ToLogin,
+            Caller.Outsider => Html("its own team's usage, nothing of T", shows: [OutsiderTeamName, "Usage"], hides: [TeamName]),
+            _ => Html("T's usage", shows: [TeamName, "Usage"]),
+        }),
+        // Site administration: the first account of the studio (the owner here) is its site administrator; for
+        // everyone else the page does not exist.
+        Page("/admin/prices", c => c switch
+        {
+            Caller.Anonymous => ToLogin,
+            Caller.Owner => Html("the price table", shows: ["Prices", "Gen-4.5"]),
+            _ => NotFoundPage(shows: ["There is nothing here"], hides: ["Gen-4.5"]),
+        }),
     ];
+
+    private const string CreditsLock = "Only the team's owner and admins can set budgets and quotas and grant top-ups.";
+
+    private static readonly string ThisPeriod = CreditPeriods.StartOf(DateTime.UtcNow, 1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private static readonly HttpSurface[] Endpoints =
     [
@@ -110,6 +138,7 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
         Get("/media/generations/{R}/first-frame", c => Members(c, Media("image/png"))),
         Get("/media/projects/{P}/zip?ids={R}", c => Members(c, Media("application/zip"))),
         new("POST", "/media/projects/{P}/zip", c => Members(c, Media("application/zip")), Form: ("ids", "{R}")),
+        Get("/usage/export.csv?team={T}&period=" + ThisPeriod, c => Members(c, Media("text/csv"))),
         Get("/s/{video-share}/media/{R}/video", _ => Media("video/mp4")),
         Get("/s/{video-share}/media/{R}/poster", _ => Media("image/")),
         Get("/s/{project-share}/media/{K}/video", _ => Media("video/mp4")),
