@@ -63,10 +63,23 @@ public sealed class CreditAlerts(IDbContextFactory<StudioDbContext> dbFactory, A
     }
 }
 
+/// <summary>Settings of the credit ledger (section <c>Credits</c>).</summary>
+public sealed class CreditsOptions
+{
+    public const string SectionName = "Credits";
+
+    /// <summary>
+    /// Sandbox takes cost nothing and hold nothing. Set true to rehearse budgets and quotas in Sandbox: its takes then
+    /// hold, settle and release as if real (at the emulator's reported cost, else the price list).
+    /// </summary>
+    public bool ChargeSandbox { get; set; }
+}
+
 public static class CreditsServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddCredits(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<CreditsOptions>().BindConfiguration(CreditsOptions.SectionName);
         builder.Services.AddSingleton<PriceList>();
         builder.Services.AddSingleton<CreditAlerts>();
         builder.Services.AddSingleton<CreditLedger>();

@@ -69,6 +69,7 @@ public sealed class GenerationService(
     Webhooks.CallbackLinks callbackLinks,
     Credits.CreditLedger ledger,
     Credits.PriceList prices,
+    Microsoft.Extensions.Options.IOptions<Credits.CreditsOptions> creditOptions,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
@@ -165,8 +166,8 @@ public sealed class GenerationService(
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Generations.Add(generation);
-            // Sandbox takes cost nothing, so they hold nothing.
-            refusal = await ledger.ReserveAsync(db, generation, connection.IsSandbox ? 0 : estimate, ct);
+            // Sandbox takes cost nothing, so they hold nothing (unless budgets are being rehearsed).
+            refusal = await ledger.ReserveAsync(db, generation, Holds(generation.IsSandbox) ? estimate : 0, ct);
             if (refusal is null)
             {
                 await auditLog.AddAsync(db, generation.TeamId, userId, Audit.AuditActions.GenerationCreated, generation.Id.ToString(),
@@ -422,7 +423,7 @@ public sealed class GenerationService(
     /// </summary>
     private async Task<string?> AddReservedAsync(StudioDbContext db, Generation take, CancellationToken ct)
     {
-        var estimate = take.IsSandbox ? 0 : await prices.EstimateAsync(take.Provider, take.Model, take.DurationSeconds, ct);
+        var estimate = Holds(take.IsSandbox) ? await prices.EstimateAsync(take.Provider, take.Model, take.DurationSeconds, ct) : 0;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             db.Generations.Add(take);
@@ -436,6 +437,8 @@ public sealed class GenerationService(
         await ledger.AlertAsync(take, ct);
         return null;
     }
+
+    private bool Holds(bool sandbox) => !sandbox || creditOptions.Value.ChargeSandbox;
 
     /// <summary>Whole credits for display, rounded up.</summary>
     private static int CreditsOf(long millicredits) => (int)Math.Ceiling(millicredits / (double)Credits.Millicredits.PerCredit);
