@@ -312,7 +312,8 @@ public sealed class UsageService(IDbContextFactory<StudioDbContext> dbFactory, C
 /// by the app bar's <c>CreditChip</c> and cascaded by the layout to the page, so the composer's "leaves …" agrees with
 /// the chip and follows it live.
 /// </summary>
-public sealed record CreditsAtHand(Guid TeamId, MemberCredits Credits, IReadOnlyDictionary<(string Provider, string Model), long> PerSecond)
+/// <param name="SandboxHolds">Sandbox takes hold and settle as if real (<see cref="CreditsOptions.ChargeSandbox"/>).</param>
+public sealed record CreditsAtHand(Guid TeamId, MemberCredits Credits, IReadOnlyDictionary<(string Provider, string Model), long> PerSecond, bool SandboxHolds = false)
 {
     /// <summary>What a take of <paramref name="seconds"/> would hold, in millicredits (null for a model not in the price list).</summary>
     public long? Estimate(string provider, string model, int seconds) =>

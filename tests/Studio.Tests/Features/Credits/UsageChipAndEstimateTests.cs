@@ -133,11 +133,20 @@ public sealed class UsageChipAndEstimateTests : StudioComponentTest, IAsyncLifet
         Assert.Empty(cut.FindAll("[data-testid=estimate-warning]"));
     }
 
-    private IRenderedComponent<CascadingValue<CreditsAtHand>> RenderComposer(long left, long runwayPerSecond, bool sandbox = false)
+    [Fact]
+    public void Estimate_InSandbox_WhenTheServerChargesSandbox_CountsAsIfReal()
+    {
+        var cut = RenderComposer(left: 12_000, runwayPerSecond: 12_000, sandbox: true, sandboxHolds: true);
+
+        Assert.Contains("60 credits (Sandbox, counted as if real)", cut.Find("[data-testid=estimate]").TextContent);
+        Assert.Contains("This take needs 60 credits; you have 12 left this month.", cut.Find("[data-testid=estimate-warning]").TextContent);
+    }
+
+    private IRenderedComponent<CascadingValue<CreditsAtHand>> RenderComposer(long left, long runwayPerSecond, bool sandbox = false, bool sandboxHolds = false)
     {
         var period = UsageTestData.November;
         var credits = new MemberCredits(new BalanceView(CreditScope.Member, period, left, 0, 0), new BalanceView(CreditScope.Team, period, null, 0, 0));
-        var atHand = new CreditsAtHand(Guid.NewGuid(), credits, new Dictionary<(string, string), long> { [("runway", VideoModels.Gen45.Id)] = runwayPerSecond });
+        var atHand = new CreditsAtHand(Guid.NewGuid(), credits, new Dictionary<(string, string), long> { [("runway", VideoModels.Gen45.Id)] = runwayPerSecond }, sandboxHolds);
         return Render<CascadingValue<CreditsAtHand>>(p => p
             .Add(c => c.Value, atHand)
             .AddChildContent<Composer>(c => c
