@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Studio.E2ETests.Infrastructure;
 
@@ -45,6 +46,10 @@ public class StudioServer : WebApplicationFactory<Program>, IAsyncLifetime
         // generation go from queued to ready in a few seconds.
         builder.UseSetting("Emulator:PendingSeconds", "0.5");
         builder.UseSetting("Emulator:RunningSeconds", "3");
+        // A circuit that dies in a browser test says only "unhandled exception" in the browser: the studio's own
+        // warnings and errors (with detailed circuit errors) go to artifacts/<server>.log, next to the screenshots.
+        builder.UseSetting("DetailedErrors", "true");
+        builder.ConfigureLogging(logging => logging.AddProvider(new ArtifactLog(Path.Combine(Artifacts.Directory, GetType().Name + ".log"))));
         ConfigureStudio(builder);
     }
 
@@ -90,6 +95,42 @@ public class StudioServer : WebApplicationFactory<Program>, IAsyncLifetime
             catch (UnauthorizedAccessException) when (attempt < 4)
             {
                 Thread.Sleep(200);
+            }
+        }
+    }
+}
+
+/// <summary>Appends the studio's warnings and errors, with their exceptions, to one file.</summary>
+internal sealed class ArtifactLog(string path) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    private readonly Lock _gate = new();
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Writer(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private void Write(string line)
+    {
+        lock (_gate)
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
+    }
+
+    private sealed class Writer(ArtifactLog owner, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner.Write($"{DateTime.UtcNow:O} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : Environment.NewLine + exception)}");
             }
         }
     }
