@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Studio.IntegrationTests.Credits;
 using Studio.IntegrationTests.Studio;
 using Studio.Web.Data;
 using Studio.Web.Features.Credits;
@@ -384,19 +385,7 @@ public sealed class ChaosKillTests(ITestOutputHelper output)
                 }
             }
             var all = await db.CreditEntries.AsNoTracking().ToListAsync();
-            foreach (var b in await db.CreditBalances.AsNoTracking().ToListAsync())
-            {
-                var of = all.Where(e => e.TeamId == b.TeamId && e.PeriodStart == b.PeriodStart && e.Kind != CreditEntryKind.Grant && b.Scope switch
-                {
-                    CreditScope.Team => true,
-                    CreditScope.Member => e.UserId == b.ScopeKey,
-                    _ => e.ProjectId?.ToString() == b.ScopeKey,
-                }).ToList();
-                if ((of.Sum(e => e.HeldDelta), of.Sum(e => e.SpentDelta)) != (b.HeldMillicredits, b.SpentMillicredits) || b.HeldMillicredits < 0)
-                {
-                    violations.Add($"{b.Scope} row {b.ScopeKey}: held {b.HeldMillicredits} spent {b.SpentMillicredits}, entries say {of.Sum(e => e.HeldDelta)} / {of.Sum(e => e.SpentDelta)}");
-                }
-            }
+            violations.AddRange(LedgerChecks.Mismatches(all, await db.CreditBalances.AsNoTracking().ToListAsync()));
             if (violations.Count == 0)
             {
                 return;
