@@ -183,7 +183,12 @@ public sealed class CreditLedger(IDbContextFactory<StudioDbContext> dbFactory, T
                 t.CreditResetDay, t.MonthlyBudgetMillicredits, t.MemberQuotaMillicredits,
                 Own = db.TeamMembers.Where(m => m.TeamId == t.Id && m.UserId == userId).Select(m => m.QuotaMillicredits).FirstOrDefault(),
             })
-            .FirstAsync(ct);
+            .FirstOrDefaultAsync(ct);
+        if (team is null)
+        {
+            // The team is gone (deleted meanwhile): nothing limits, nothing is counted.
+            return new Settings(1, null, null, null, null);
+        }
         var project = projectId is null ? null : await db.Projects.AsNoTracking().Where(p => p.Id == projectId)
             .Select(p => new { p.Name, p.MonthlyBudgetMillicredits }).FirstOrDefaultAsync(ct);
         return new Settings(team.CreditResetDay, team.MonthlyBudgetMillicredits, team.Own ?? team.MemberQuotaMillicredits,
