@@ -14,37 +14,20 @@ namespace Studio.IntegrationTests.Credits;
 /// services with the emulator over HTTP: exactly 50 are accepted, no balance is ever seen below zero, and once every
 /// accepted take has ended the holds are gone and what was spent is what the provider reported.
 /// </summary>
-public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class CreditConcurrencyTests(ITestOutputHelper output) : EmulatorStudioTest("credit-race")
 {
     private const int Submits = 200;
     private const int Fits = 50;
-    private readonly string _dataDirectory = TestPaths.NewDirectory("credit-race");
-    private TestEmulator _emulator = null!;
-    private StudioTestHost _studio = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await TestEmulator.StartAsync();
-        _studio = StudioTestHost.Start(_dataDirectory, _emulator);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _studio.DisposeAsync();
-        await _emulator.DisposeAsync();
-        TestPaths.TryDelete(_dataDirectory);
-    }
-
-    private CreditAdminService Admin => _studio.Services.GetRequiredService<CreditAdminService>();
+    private CreditAdminService Admin => Studio.Services.GetRequiredService<CreditAdminService>();
 
     private async Task<long> EstimateAsync() =>
-        await _studio.Services.GetRequiredService<PriceList>().EstimateAsync("runway", VideoModels.Gen45.Id, StudioTestHost.TextDraft().DurationSeconds);
+        await Studio.Services.GetRequiredService<PriceList>().EstimateAsync("runway", VideoModels.Gen45.Id, StudioTestHost.TextDraft().DurationSeconds);
 
     [Fact]
     public async Task Two_hundred_simultaneous_submits_against_a_member_quota_for_fifty_accept_exactly_fifty()
     {
-        var owner = await _studio.RegisterAsync("Quinn");
-        var project = await _studio.CreateProjectAsync(owner, "Race");
+        var owner = await Studio.RegisterAsync("Quinn");
+        var project = await Studio.CreateProjectAsync(owner, "Race");
         var estimate = await EstimateAsync();
         Assert.Null(await Admin.SetMemberQuotaAsync(owner.Id, owner.TeamId, owner.Id, Fits * estimate));
 
@@ -59,7 +42,7 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
 
         // Every accepted take ends (made, or refused by the emulator's own balance); then nothing is held and what was
         // spent is exactly what the provider reported for each take.
-        await using (var db = await _studio.DbAsync())
+        await using (var db = await Studio.DbAsync())
         {
             var ids = accepted.Select(a => a!.Value).ToList();
             var deadline = DateTime.UtcNow.AddSeconds(240);
@@ -68,7 +51,7 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
                 Assert.True(DateTime.UtcNow < deadline, "the accepted takes did not all end");
                 await Task.Delay(250);
             }
-            await _studio.Services.GetRequiredService<CreditLedger>().CloseOpenAsync(Submits);
+            await Studio.Services.GetRequiredService<CreditLedger>().CloseOpenAsync(Submits);
             var takes = await db.Generations.AsNoTracking().Where(g => ids.Contains(g.Id)).Select(g => new { g.State, g.CostCredits }).ToListAsync();
             var expectedSpent = takes.Sum(t => CreditLedger.Charged(t.State, t.CostCredits, estimate));
             var member = await db.CreditBalances.AsNoTracking().SingleAsync(b => b.TeamId == owner.TeamId && b.Scope == CreditScope.Member && b.ScopeKey == owner.Id);
@@ -83,17 +66,17 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task Two_hundred_simultaneous_submits_by_four_members_against_a_team_budget_for_fifty_accept_exactly_fifty()
     {
-        var owner = await _studio.RegisterAsync("Tova");
+        var owner = await Studio.RegisterAsync("Tova");
         var members = new List<TestUser> { owner };
-        var invites = _studio.Services.GetRequiredService<TeamMembersService>();
+        var invites = Studio.Services.GetRequiredService<TeamMembersService>();
         foreach (var name in new[] { "Uma", "Vito", "Wren" })
         {
-            var user = await _studio.RegisterAsync(name);
+            var user = await Studio.RegisterAsync(name);
             var token = (await invites.CreateInviteAsync(owner.Id, owner.TeamId, TeamRole.Editor, 1, TimeSpan.FromDays(1))).Value!;
             Assert.True((await invites.AcceptInviteAsync(user.Id, token)).Succeeded);
             members.Add(user);
         }
-        var project = await _studio.CreateProjectAsync(owner, "Team race");
+        var project = await Studio.CreateProjectAsync(owner, "Team race");
         var estimate = await EstimateAsync();
         Assert.Null(await Admin.SetTeamAsync(owner.Id, owner.TeamId, budget: Fits * estimate, memberQuota: null, resetDay: 1));
 
@@ -115,7 +98,7 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
         var lowest = long.MaxValue;
         async Task ReadAsync()
         {
-            await using var db = await _studio.DbAsync();
+            await using var db = await Studio.DbAsync();
             var row = await db.CreditBalances.AsNoTracking().FirstOrDefaultAsync(b => b.TeamId == teamId && b.Scope == scope && b.ScopeKey == scopeKey);
             if (row?.LimitMillicredits is { } limit)
             {
@@ -135,7 +118,7 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
         var submits = callers.Select((caller, i) => Task.Run(async () =>
         {
             start.Wait();
-            return await _studio.Generations.SubmitAsync(caller.Id, project, StudioTestHost.TextDraft($"Racing take {i}"));
+            return await Studio.Generations.SubmitAsync(caller.Id, project, StudioTestHost.TextDraft($"Racing take {i}"));
         })).ToList();
         start.Set();
         var results = await Task.WhenAll(submits);
@@ -150,7 +133,7 @@ public sealed class CreditConcurrencyTests(ITestOutputHelper output) : IAsyncLif
     /// <summary>Every balance row equals the sums of the team's ledger entries for its scope and period.</summary>
     private async Task AssertLedgerMatchesBalancesAsync(Guid teamId)
     {
-        await using var db = await _studio.DbAsync();
+        await using var db = await Studio.DbAsync();
         var entries = await db.CreditEntries.AsNoTracking().Where(e => e.TeamId == teamId).ToListAsync();
         Assert.Empty(LedgerChecks.Mismatches(entries, await db.CreditBalances.AsNoTracking().Where(b => b.TeamId == teamId).ToListAsync()));
         // Each take is reserved at most once and closed at most once.

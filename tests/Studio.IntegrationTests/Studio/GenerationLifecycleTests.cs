@@ -8,39 +8,22 @@ using Studio.Web.Features.Live;
 namespace Studio.IntegrationTests.Studio;
 
 /// <summary>A take from submit to archived video, against the emulator over HTTPS, on a real SQLite file.</summary>
-public sealed class GenerationLifecycleTests : IAsyncLifetime
+public sealed class GenerationLifecycleTests() : EmulatorStudioTest("lifecycle")
 {
-    private readonly string _dataDirectory = TestPaths.NewDirectory("lifecycle");
-    private TestEmulator _emulator = null!;
-    private StudioTestHost _studio = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await TestEmulator.StartAsync();
-        _studio = StudioTestHost.Start(_dataDirectory, _emulator);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _studio.DisposeAsync();
-        await _emulator.DisposeAsync();
-        TestPaths.TryDelete(_dataDirectory);
-    }
-
     [Fact]
     public async Task Submit_WithValidDraft_ReachesReadyWithArchivedVerifiedVideo()
     {
-        var user = await _studio.RegisterAsync("Ada");
-        var projectId = await _studio.CreateProjectAsync(user);
+        var user = await Studio.RegisterAsync("Ada");
+        var projectId = await Studio.CreateProjectAsync(user);
         var seen = new ConcurrentQueue<GenerationChanged>();
-        using var subscription = _studio.Services.GetRequiredService<GenerationNotifier>().Subscribe(change =>
+        using var subscription = Studio.Services.GetRequiredService<GenerationNotifier>().Subscribe(change =>
         {
             seen.Enqueue(change);
             return Task.CompletedTask;
         });
 
-        var id = await _studio.SubmitAsync(user, projectId);
-        var row = await _studio.WaitForStateAsync(id, GenerationState.Ready);
+        var id = await Studio.SubmitAsync(user, projectId);
+        var row = await Studio.WaitForStateAsync(id, GenerationState.Ready);
 
         // The push for Ready is published right after the commit the poll above saw.
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -62,13 +45,13 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
 
         // The provider knows the task the row names, and it succeeded there.
         Assert.False(string.IsNullOrEmpty(row.ProviderTaskId));
-        var task = await _emulator.GetTaskAsync(StudioTestHost.ApiKey, row.ProviderTaskId!);
+        var task = await Emulator.GetTaskAsync(StudioTestHost.ApiKey, row.ProviderTaskId!);
         Assert.Equal("SUCCEEDED", task.GetProperty("status").GetString());
-        Assert.Equal(1, await _emulator.DailyGenerationsAsync(StudioTestHost.ApiKey));
+        Assert.Equal(1, await Emulator.DailyGenerationsAsync(StudioTestHost.ApiKey));
 
         // The archived blob is the verified video.
         Assert.NotNull(row.VideoBlobKey);
-        var videoPath = Path.Combine(_studio.BlobsDirectory, row.VideoBlobKey!);
+        var videoPath = Path.Combine(Studio.BlobsDirectory, row.VideoBlobKey!);
         Assert.True(File.Exists(videoPath), $"no blob at {videoPath}");
         var bytes = await File.ReadAllBytesAsync(videoPath);
         Assert.Equal(row.VideoBytes, bytes.LongLength);
@@ -80,12 +63,12 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         Assert.InRange(row.VideoDurationSeconds ?? 0, 1.5, 2.5);
 
         Assert.NotNull(row.PosterBlobKey);
-        var poster = await File.ReadAllBytesAsync(Path.Combine(_studio.BlobsDirectory, row.PosterBlobKey!));
+        var poster = await File.ReadAllBytesAsync(Path.Combine(Studio.BlobsDirectory, row.PosterBlobKey!));
         Assert.True(poster.Length > 100 && poster[0] == 0xFF && poster[1] == 0xD8 && poster[2] == 0xFF, "the poster is not a JPEG");
 
         Assert.NotNull(row.CompletedAt);
         Assert.Null(row.FailureReason);
-        var view = await _studio.Generations.GetAsync(user.Id, id);
+        var view = await Studio.Generations.GetAsync(user.Id, id);
         Assert.NotNull(view);
         Assert.True(view.IsReady);
         Assert.False(view.IsSandbox);
@@ -108,22 +91,22 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
     [InlineData("11 seconds")]
     public async Task Submit_WhenDraftInvalid_StoresNothing(string why)
     {
-        var user = await _studio.RegisterAsync("Ada");
-        var projectId = await _studio.CreateProjectAsync(user);
+        var user = await Studio.RegisterAsync("Ada");
+        var projectId = await Studio.CreateProjectAsync(user);
 
         var (draft, field) = InvalidDrafts[why];
 
-        var result = await _studio.Generations.SubmitAsync(user.Id, projectId, draft);
+        var result = await Studio.Generations.SubmitAsync(user.Id, projectId, draft);
 
         Assert.False(result.Succeeded, why);
         Assert.False(result.IsNotFound);
         Assert.Equal([field], result.Errors.Keys);
         Assert.False(string.IsNullOrWhiteSpace(result.Errors[field]));
-        await using var db = await _studio.DbAsync();
+        await using var db = await Studio.DbAsync();
         Assert.Equal(0, await db.Generations.CountAsync());
-        Assert.Empty(Directory.Exists(_studio.BlobsDirectory)
-            ? Directory.EnumerateFiles(_studio.BlobsDirectory, "*", SearchOption.AllDirectories)
+        Assert.Empty(Directory.Exists(Studio.BlobsDirectory)
+            ? Directory.EnumerateFiles(Studio.BlobsDirectory, "*", SearchOption.AllDirectories)
             : []);
-        Assert.Equal(0, await _emulator.DailyGenerationsAsync(StudioTestHost.ApiKey));
+        Assert.Equal(0, await Emulator.DailyGenerationsAsync(StudioTestHost.ApiKey));
     }
 }

@@ -46,3 +46,29 @@ public abstract class SandboxStudioTest(string purpose, double emulatorRunningSe
         public void Dispose() => _subscription.Dispose();
     }
 }
+
+/// <summary>
+/// A studio of its own per test, with a Runway key, talking to the provider emulator over HTTPS (takes are real to
+/// the studio: they reserve credits, are polled and archived), on a fresh data folder.
+/// </summary>
+public abstract class EmulatorStudioTest(string purpose) : IAsyncLifetime
+{
+    private readonly string _dataDirectory = TestPaths.NewDirectory(purpose);
+
+    protected TestEmulator Emulator { get; private set; } = null!;
+
+    protected StudioTestHost Studio { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await TestEmulator.StartAsync();
+        Studio = StudioTestHost.Start(_dataDirectory, Emulator);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Studio.DisposeAsync();
+        await Emulator.DisposeAsync();
+        TestPaths.TryDelete(_dataDirectory);
+    }
+}
