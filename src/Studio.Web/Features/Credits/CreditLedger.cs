@@ -136,10 +136,8 @@ public sealed class CreditLedger(IDbContextFactory<StudioDbContext> dbFactory, T
     public async Task<int> CloseOpenAsync(int max, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var open = await db.CreditEntries
-            .Where(e => e.Kind == CreditEntryKind.Reserve
-                && !db.CreditEntries.Any(c => c.GenerationId == e.GenerationId && (c.Kind == CreditEntryKind.Settle || c.Kind == CreditEntryKind.Release))
-                && db.Generations.Any(g => g.Id == e.GenerationId
+        var open = await OpenHolds(db)
+            .Where(e => db.Generations.Any(g => g.Id == e.GenerationId
                     && (g.State == GenerationState.Ready || g.State == GenerationState.Failed || g.State == GenerationState.Cancelled)))
             .OrderBy(e => e.Id).Select(e => e.GenerationId!.Value).Take(max).ToListAsync(ct);
         foreach (var id in open)
@@ -148,6 +146,11 @@ public sealed class CreditLedger(IDbContextFactory<StudioDbContext> dbFactory, T
         }
         return open.Count;
     }
+
+    /// <summary>Reservations not yet settled or released: what takes in progress hold.</summary>
+    internal static IQueryable<CreditEntry> OpenHolds(StudioDbContext db) =>
+        db.CreditEntries.AsNoTracking().Where(e => e.Kind == CreditEntryKind.Reserve
+            && !db.CreditEntries.Any(c => c.GenerationId == e.GenerationId && (c.Kind == CreditEntryKind.Settle || c.Kind == CreditEntryKind.Release)));
 
     /// <summary>What the member's quota and the team's budget leave this period.</summary>
     public async Task<MemberCredits> ForMemberAsync(Guid teamId, string userId, CancellationToken ct = default)

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Studio.Web.Data;
@@ -83,9 +81,8 @@ public sealed class ProviderBalance(
     private static async Task<Dictionary<string, long>> OutstandingAsync(StudioDbContext db, Guid teamId, CancellationToken ct)
     {
         var providers = Providers.ToArray();
-        var open = await db.CreditEntries.AsNoTracking()
-            .Where(e => e.TeamId == teamId && e.Kind == CreditEntryKind.Reserve && e.Provider != null && providers.Contains(e.Provider)
-                && !db.CreditEntries.Any(c => c.GenerationId == e.GenerationId && (c.Kind == CreditEntryKind.Settle || c.Kind == CreditEntryKind.Release)))
+        var open = await CreditLedger.OpenHolds(db)
+            .Where(e => e.TeamId == teamId && e.Provider != null && providers.Contains(e.Provider))
             .GroupBy(e => e.Provider!).Select(g => new { Provider = g.Key, Held = g.Sum(e => e.HeldDelta) })
             .ToListAsync(ct);
         return open.ToDictionary(o => o.Provider, o => o.Held);
@@ -117,7 +114,7 @@ public sealed class ProviderBalance(
         }
 
         // Per account, not per team: teams on the server's key share one read. A new key misses the cache by itself.
-        var account = $"{key.Provider}|{connection.BaseUri}|{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(connection.ApiKey)))}";
+        var account = $"{key.Provider}|{connection.BaseUri}|{Webhooks.CallbackLinks.Hash(connection.ApiKey)}";
         var now = clock.GetUtcNow().UtcDateTime;
         if (!_reads.TryGetValue(account, out var read) || now - read.At >= ReadLifetime)
         {
