@@ -34,7 +34,7 @@ public sealed class CommentService(IDbContextFactory<StudioDbContext> dbFactory,
         {
             return null;
         }
-        var role = await RoleAsync(db, userId, take.TeamId, ct);
+        var role = await TeamService.RoleAsync(db, userId, take.TeamId, ct);
         var teammates = await TeammatesAsync(db, take.TeamId, ct);
         var rows = await db.Comments.AsNoTracking()
             .Where(c => c.GenerationId == generationId && c.DeletedAt == null)
@@ -61,7 +61,7 @@ public sealed class CommentService(IDbContextFactory<StudioDbContext> dbFactory,
         var take = await GenerationService.Visible(db, userId).Where(g => g.Id == generationId)
             .Select(g => new { g.TeamId, g.ProjectId, g.CreatedByUserId, Project = db.Projects.Where(p => p.Id == g.ProjectId).Select(p => p.Name).FirstOrDefault() })
             .FirstOrDefaultAsync(ct);
-        var role = take is null ? null : await RoleAsync(db, userId, take.TeamId, ct);
+        var role = take is null ? null : await TeamService.RoleAsync(db, userId, take.TeamId, ct);
         if (take is null || role is null)
         {
             return new CommentResult(null, NotFound, IsNotFound: true);
@@ -105,7 +105,7 @@ public sealed class CommentService(IDbContextFactory<StudioDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var comment = await db.Comments.FirstOrDefaultAsync(c => c.Id == commentId && c.DeletedAt == null, ct);
-        var role = comment is null ? null : await RoleAsync(db, userId, comment.TeamId, ct);
+        var role = comment is null ? null : await TeamService.RoleAsync(db, userId, comment.TeamId, ct);
         if (comment is null || role is null || !await GenerationService.Visible(db, userId).AnyAsync(g => g.Id == comment.GenerationId, ct))
         {
             return "This comment does not exist or is not in your team.";
@@ -145,8 +145,6 @@ public sealed class CommentService(IDbContextFactory<StudioDbContext> dbFactory,
     private static Notification Notice(string userId, Guid teamId, Guid commentId, string link, DateTime now, string text) =>
         new() { Id = Guid.CreateVersion7(), UserId = userId, TeamId = teamId, CommentId = commentId, Link = link, CreatedAt = now, Text = text.Length <= 300 ? text : text[..299] + "…" };
 
-    private static Task<TeamRole?> RoleAsync(StudioDbContext db, string userId, Guid teamId, CancellationToken ct) =>
-        db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
 
     private static async Task<IReadOnlyList<Mentionable>> TeammatesAsync(StudioDbContext db, Guid teamId, CancellationToken ct) =>
         await db.TeamMembers.Where(m => m.TeamId == teamId)

@@ -26,7 +26,7 @@ public sealed class CreditAdminService(IDbContextFactory<StudioDbContext> dbFact
     public async Task<TeamCreditSettings?> ReadAsync(string actorId, Guid teamId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await RoleAsync(db, actorId, teamId, ct) is not { } role || !TeamPermissions.CanManageMembers(role))
+        if (await TeamService.RoleAsync(db, actorId, teamId, ct) is not { } role || !TeamPermissions.CanManageMembers(role))
         {
             return null;
         }
@@ -232,8 +232,6 @@ public sealed class CreditAdminService(IDbContextFactory<StudioDbContext> dbFact
 
     private static string Describe(long? amount) => amount is { } a ? $"{Millicredits.Format(a)} credits" : "no limit";
 
-    private static Task<TeamRole?> RoleAsync(StudioDbContext db, string userId, Guid teamId, CancellationToken ct) =>
-        db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 }

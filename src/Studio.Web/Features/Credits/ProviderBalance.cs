@@ -58,7 +58,7 @@ public sealed class ProviderBalance(
         Dictionary<string, long> outstanding;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var role = await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == actorId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
+            var role = await TeamService.RoleAsync(db, actorId, teamId, ct);
             if (role is not { } r || !TeamPermissions.CanManageMembers(r))
             {
                 return null;

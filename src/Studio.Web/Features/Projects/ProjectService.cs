@@ -39,7 +39,7 @@ public sealed class ProjectService(IDbContextFactory<StudioDbContext> dbFactory,
             return ProjectResult.Invalid(error);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var role = await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
+        var role = await TeamService.RoleAsync(db, userId, teamId, ct);
         if (role is null)
         {
             return ProjectResult.NotFound();

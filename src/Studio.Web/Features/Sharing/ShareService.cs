@@ -239,7 +239,7 @@ public sealed class ShareService(IDbContextFactory<StudioDbContext> dbFactory, A
 
     private static async Task<bool> MayShareAsync(StudioDbContext db, string userId, Guid teamId, CancellationToken ct)
     {
-        var role = await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
+        var role = await TeamService.RoleAsync(db, userId, teamId, ct);
         return role is { } r && TeamPermissions.CanShare(r);
     }
 

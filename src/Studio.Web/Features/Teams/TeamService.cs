@@ -24,9 +24,12 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
     public async Task<TeamRole?> GetRoleAsync(string userId, Guid teamId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var member = await db.TeamMembers.AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId && m.TeamId == teamId, ct);
-        return member?.Role;
+        return await RoleAsync(db, userId, teamId, ct);
     }
+
+    /// <summary>The caller's role in a team, or null when not a member: where every permission check starts.</summary>
+    internal static Task<TeamRole?> RoleAsync(StudioDbContext db, string userId, Guid teamId, CancellationToken ct) =>
+        db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
 
     /// <summary>Sets the provider the composer starts with. Owners and Admins only (as for keys); returns an error or null.</summary>
     public async Task<string?> SetDefaultProviderAsync(string userId, Guid teamId, string provider, CancellationToken ct = default)
@@ -36,7 +39,7 @@ public sealed class TeamService(IDbContextFactory<StudioDbContext> dbFactory)
             return $"Unknown provider \"{provider}\".";
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var role = await db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync(ct);
+        var role = await RoleAsync(db, userId, teamId, ct);
         if (role is null)
         {
             return TeamMembersService.NotFound; // not a member: the same answer as for a team that does not exist
