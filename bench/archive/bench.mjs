@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium } from 'playwright-core';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { launchChromium, viewport, register, createProject } from '../common/studio-walk.mjs';
 
 const env = name => { const v = process.env[name]; if (!v) throw new Error(`${name} is not set`); return v; };
 const base = env('BASE');
@@ -86,22 +87,10 @@ async function rawCopy(run) {
   return raw;
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-await page.goto(`${base}/account/register`);
-await page.getByLabel('Your name').fill('Bench');
-await page.getByLabel('Email').fill(`bench${Date.now()}@example.com`);
-await page.getByLabel('Password', { exact: true }).fill('benchmark-pass');
-await page.getByLabel('Confirm password').fill('benchmark-pass');
-await page.getByRole('button', { name: 'Create account' }).click();
-await page.waitForURL('**/projects');
-await page.waitForSelector('[data-testid=interactive]', { state: 'attached' });
-await page.getByRole('button', { name: 'New project' }).click();
-await page.getByLabel('Project name').fill('Archive bench');
-await page.getByRole('button', { name: 'Create project' }).click();
-await page.waitForSelector('[data-testid=composer]');
-await page.waitForSelector('[data-testid=interactive]', { state: 'attached' });
+const browser = await launchChromium(chromium);
+const page = await browser.newPage({ viewport });
+await register(page, base);
+await createProject(page, base, 'Archive bench');
 
 for (let run = 1; run <= runs; run++) {
   const raw = await rawCopy(run);

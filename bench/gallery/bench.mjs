@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { launchChromium, viewport, register, createProject } from '../common/studio-walk.mjs';
 
 const base = process.env.BASE ?? 'http://127.0.0.1:5092';
 const runs = Number(process.env.RUNS ?? 5);
@@ -15,31 +16,13 @@ const median = xs => { const s = [...xs].sort((a, b) => a - b); const m = s.leng
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const browser = await launchChromium(chromium);
+const context = await browser.newContext({ viewport });
 const page = await context.newPage();
-await page.goto(`${base}/account/register`);
-await page.getByLabel('Your name').fill('Bench');
-await page.getByLabel('Email').fill(`bench${Date.now()}@example.com`);
-await page.getByLabel('Password', { exact: true }).fill('benchmark-pass');
-await page.getByLabel('Confirm password').fill('benchmark-pass');
-await page.getByRole('button', { name: 'Create account' }).click();
-await page.waitForURL('**/projects');
+await register(page, base);
 
-async function createProject(name) {
-  await page.goto(`${base}/projects`);
-  await page.waitForSelector('[data-testid=interactive]', { state: 'attached' });
-  await page.getByRole('button', { name: 'New project' }).click();
-  await page.getByLabel('Project name').fill(name);
-  await page.getByRole('button', { name: 'Create project' }).click();
-  await page.waitForSelector('[data-testid=composer]');
-  await page.waitForSelector('[data-testid=interactive]', { state: 'attached' });
-  return page.url();
-}
-
-const emptyUrl = await createProject('Empty');
-const galleryUrl = await createProject('Ten thousand takes');
+const emptyUrl = await createProject(page, base, 'Empty');
+const galleryUrl = await createProject(page, base, 'Ten thousand takes');
 // One real take (Sandbox renders it), then its row is cloned: every clone shares its video and poster.
 await page.getByLabel('Prompt').fill('A slow dolly shot through a rain-soaked neon alley at night');
 await page.getByRole('button', { name: 'Generate' }).click();

@@ -1,6 +1,7 @@
 // Generate → playable, in Sandbox mode, as a user sees it; against a baseline measured in the same run:
 // the emulator's own create → SUCCEEDED → downloaded time for the same request, with no studio in between.
 import { chromium } from 'playwright-core';
+import { launchChromium, viewport, register, createProject } from '../common/studio-walk.mjs';
 
 const base = process.env.BASE ?? 'http://localhost:5080';
 const runs = Number(process.env.RUNS ?? 5);
@@ -22,22 +23,10 @@ async function emulatorOnce(seed) {
   return (performance.now() - t0) / 1000;
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-await page.goto(`${base}/account/register`);
-await page.getByLabel('Your name').fill('Bench');
-await page.getByLabel('Email').fill(`bench${Date.now()}@example.com`);
-await page.getByLabel('Password', { exact: true }).fill('benchmark-pass');
-await page.getByLabel('Confirm password').fill('benchmark-pass');
-await page.getByRole('button', { name: 'Create account' }).click();
-await page.waitForURL('**/projects');
-await page.waitForSelector('[data-testid=interactive]', { state: 'attached' });
-await page.getByRole('button', { name: 'New project' }).click();
-await page.getByLabel('Project name').fill('Bench');
-await page.getByRole('button', { name: 'Create project' }).click();
-await page.waitForSelector('[data-testid=composer]');
-await page.waitForSelector('[data-testid=interactive]', { state: 'attached' });
+const browser = await launchChromium(chromium);
+const page = await browser.newPage({ viewport });
+await register(page, base);
+await createProject(page, base, 'Bench');
 
 const studio = [], baseline = [];
 for (let i = 0; i < runs; i++) {
