@@ -28,20 +28,36 @@ public sealed class FfmpegProcess
     /// <summary>Runs ffmpeg and returns its stderr (ffmpeg writes its log there).</summary>
     public async Task<string> RunFfmpegAsync(IReadOnlyList<string> arguments, CancellationToken ct)
     {
-        var (_, stdErr) = await RunAsync(_options.FfmpegPath, arguments, ct);
+        var (_, stdErr) = await RunAsync(_options.FfmpegPath, arguments, onStdOutLine: null, timeout: null, ct);
+        return stdErr;
+    }
+
+    /// <summary>
+    /// Runs ffmpeg, handing each line it writes to stdout to <paramref name="onStdOutLine"/> as it arrives
+    /// (e.g. the key=value blocks of <c>-progress pipe:1</c>), and returns its stderr.
+    /// </summary>
+    /// <param name="onStdOutLine">Called on a pool thread, one line at a time, in order. If it throws, the
+    /// exception is logged and no further lines are handed over; the run itself carries on.</param>
+    /// <param name="timeout">For a run whose length grows with its input (a long render): this run's limit
+    /// when longer than <see cref="FfmpegOptions.Timeout"/>, which stays the floor. Null: the configured timeout.</param>
+    public async Task<string> RunFfmpegAsync(IReadOnlyList<string> arguments, Action<string>? onStdOutLine, TimeSpan? timeout, CancellationToken ct)
+    {
+        var (_, stdErr) = await RunAsync(_options.FfmpegPath, arguments, onStdOutLine, timeout, ct);
         return stdErr;
     }
 
     /// <summary>Runs ffprobe and returns its stdout (e.g. the JSON asked for with <c>-of json</c>).</summary>
     public async Task<string> RunFfprobeAsync(IReadOnlyList<string> arguments, CancellationToken ct)
     {
-        var (stdOut, _) = await RunAsync(_options.FfprobePath, arguments, ct);
+        var (stdOut, _) = await RunAsync(_options.FfprobePath, arguments, onStdOutLine: null, timeout: null, ct);
         return stdOut;
     }
 
-    private async Task<(string StdOut, string StdErr)> RunAsync(string fileName, IReadOnlyList<string> arguments, CancellationToken ct)
+    private async Task<(string StdOut, string StdErr)> RunAsync(
+        string fileName, IReadOnlyList<string> arguments, Action<string>? onStdOutLine, TimeSpan? timeout, CancellationToken ct)
     {
         var toolName = Path.GetFileName(fileName);
+        var limit = timeout is { } requested && requested > _options.Timeout ? requested : _options.Timeout;
         await _gate.WaitAsync(ct);
         try
         {
@@ -79,14 +95,16 @@ public sealed class FfmpegProcess
             process.StandardInput.Close();
 
             // Both pipes are drained concurrently; reading one to the end first can deadlock when the other fills.
-            var stdOutTask = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stdOutTask = onStdOutLine is null
+                ? process.StandardOutput.ReadToEndAsync(CancellationToken.None)
+                : ReadLinesAsync(process.StandardOutput, onStdOutLine, toolName);
             var stdErrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(_options.Timeout);
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeoutSource.CancelAfter(limit);
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
+                await process.WaitForExitAsync(timeoutSource.Token);
             }
             catch (OperationCanceledException)
             {
@@ -96,7 +114,7 @@ public sealed class FfmpegProcess
                 await stdOutTask;
                 ct.ThrowIfCancellationRequested();
                 throw new FfmpegException(
-                    $"{toolName} timed out after {_options.Timeout.TotalSeconds:0.#} s and was killed",
+                    $"{toolName} timed out after {limit.TotalSeconds:0.#} s and was killed",
                     null,
                     Tail(partialStdErr));
             }
@@ -115,6 +133,32 @@ public sealed class FfmpegProcess
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Drains stdout line by line into the callback; returns an empty string (the lines went to the caller).</summary>
+    private async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine, string toolName)
+    {
+        var listening = true;
+        while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+        {
+            if (!listening)
+            {
+                // Keep reading to the end regardless: a full pipe would stall the process.
+                continue;
+            }
+
+            try
+            {
+                onLine(line);
+            }
+            catch (Exception ex)
+            {
+                listening = false;
+                _logger.LogWarning(ex, "The stdout listener of {Tool} threw; its remaining output is discarded", toolName);
+            }
+        }
+
+        return string.Empty;
     }
 
     private void KillTree(Process process)
