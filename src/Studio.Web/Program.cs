@@ -13,6 +13,7 @@ using Studio.Web.Features.Projects;
 using Studio.Web.Features.Providers;
 using Studio.Web.Features.Sharing;
 using Studio.Web.Features.Storage;
+using Studio.Web.Features.Storyboards;
 using Studio.Web.Features.Teams;
 using Studio.Web.Features.Webhooks;
 
@@ -35,6 +36,7 @@ builder.AddLiveUpdates();
 builder.AddSharing();
 builder.AddComments();
 builder.AddCredits();
+builder.AddStoryboards();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 
@@ -74,6 +76,7 @@ app.MapAccounts();
 app.MapMedia();
 app.MapSharing();
 app.MapUsage();
+app.MapStoryboards();
 app.MapWebhooks();
 app.MapLiveUpdates();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

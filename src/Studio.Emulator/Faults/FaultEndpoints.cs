@@ -6,7 +6,9 @@ namespace Studio.Emulator.Faults;
 /// The emulator's test controls under <c>/_emulator</c> (no authentication: a test tool):
 /// <c>POST /_emulator/faults</c> <c>{"directive":"[[fault: ...]]"}</c> sets the per-run default applied to every new
 /// request whose prompt has no directive, <c>GET</c> shows it, <c>DELETE</c> clears it;
-/// <c>GET /_emulator/stats</c> counts the creates that made a task, <c>DELETE /_emulator/stats</c> starts counting again.
+/// <c>GET /_emulator/stats</c> counts the creates that made a task, <c>DELETE /_emulator/stats</c> starts counting again;
+/// <c>GET /_emulator/runway/tasks/{id}/prompt-image</c> answers the first-frame image a Runway task was created with, as
+/// received in its data URI (404 for an image sent by URL: the emulator does not fetch), so a test can check what a client sent.
 /// </summary>
 internal static class FaultEndpoints
 {
@@ -33,6 +35,10 @@ internal static class FaultEndpoints
             faults.ResetStats();
             return Results.NoContent();
         });
+        group.MapGet("/runway/tasks/{id:guid}/prompt-image", (Guid id, Runway.RunwayTaskStore store) =>
+            store.Find(id) is { Task.Request.PromptImage: { Bytes: { } bytes } image }
+                ? Results.Bytes(bytes, image.MediaType ?? "application/octet-stream")
+                : Results.NotFound());
         return app;
     }
 

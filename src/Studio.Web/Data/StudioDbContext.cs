@@ -27,6 +27,10 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<Features.Credits.CreditEntry> CreditEntries => Set<Features.Credits.CreditEntry>();
     public DbSet<Features.Credits.CreditBalance> CreditBalances => Set<Features.Credits.CreditBalance>();
     public DbSet<Features.Credits.ProviderPrice> ProviderPrices => Set<Features.Credits.ProviderPrice>();
+    public DbSet<Features.Storyboards.Storyboard> Storyboards => Set<Features.Storyboards.Storyboard>();
+    public DbSet<Features.Storyboards.Shot> Shots => Set<Features.Storyboards.Shot>();
+    public DbSet<Features.Storyboards.StylePreset> StylePresets => Set<Features.Storyboards.StylePreset>();
+    public DbSet<Features.Storyboards.FinalCut> FinalCuts => Set<Features.Storyboards.FinalCut>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

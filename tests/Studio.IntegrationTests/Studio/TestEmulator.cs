@@ -91,6 +91,16 @@ public sealed class TestEmulator : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
+    /// <summary>The first-frame image a Runway task was created with, as the emulator received it; null when it had none inline.</summary>
+    public async Task<byte[]?> RunwayPromptImageAsync(string taskId)
+    {
+        var handler = new SocketsHttpHandler();
+        TestCertificate.Trust(handler);
+        using var http = new HttpClient(handler) { BaseAddress = BaseAddress };
+        using var response = await http.GetAsync($"_emulator/runway/tasks/{taskId}/prompt-image");
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync();
+    }
+
     /// <summary>The task as the emulator reports it to an API client.</summary>
     public async Task<JsonElement> GetTaskAsync(string apiKey, string taskId)
     {

@@ -30,6 +30,10 @@ public sealed class Generation
     public int? EstimatedCredits { get; set; }
     /// <summary>Set when this take extends another (kie's extend): the new take continues the parent's video.</summary>
     public Guid? ParentGenerationId { get; set; }
+    /// <summary>The storyboard shot this take was made for, or null for a take from the composer.</summary>
+    public Guid? ShotId { get; set; }
+    /// <summary>Continuity: the take whose last frame became this take's first frame (the previous shot's selected take then).</summary>
+    public Guid? ContinuedFromGenerationId { get; set; }
 
     // Where it stands.
     public GenerationState State { get; set; }
@@ -93,6 +97,7 @@ internal sealed class GenerationConfiguration : IEntityTypeConfiguration<Generat
         builder.Property(g => g.CallbackTokenHash).HasMaxLength(64);
         builder.Property(g => g.Quality).HasMaxLength(16);
         builder.HasIndex(g => g.ParentGenerationId);
+        builder.HasIndex(g => g.ShotId);
         builder.HasIndex(g => new { g.CreatedByUserId, g.ClientRequestId }).IsUnique();
         builder.Property(g => g.LeaseOwner).HasMaxLength(64);
         builder.Property(g => g.VideoSha256).HasMaxLength(64);

@@ -49,6 +49,7 @@ public sealed class TeamDeletionService(
         var takes = await db.Generations.AsNoTracking().Where(g => g.TeamId == teamId)
             .Select(g => new { g.Id, g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey }).ToListAsync(ct);
         var members = await db.TeamMembers.Where(m => m.TeamId == teamId).Select(m => m.UserId).ToListAsync(ct);
+        var shotFrames = await db.Shots.AsNoTracking().Where(s => s.TeamId == teamId && s.FirstFrameBlobKey != null).Select(s => s.FirstFrameBlobKey).ToListAsync(ct);
         int projects;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -62,6 +63,10 @@ public sealed class TeamDeletionService(
             await db.CreditBalances.Where(b => b.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.TeamInvites.Where(i => i.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.TeamProviderKeys.Where(k => k.TeamId == teamId).ExecuteDeleteAsync(ct);
+            await db.FinalCuts.Where(c => c.TeamId == teamId).ExecuteDeleteAsync(ct);
+            await db.Shots.Where(s => s.TeamId == teamId).ExecuteDeleteAsync(ct);
+            await db.Storyboards.Where(b => b.TeamId == teamId).ExecuteDeleteAsync(ct);
+            await db.StylePresets.Where(p => p.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.Generations.Where(g => g.TeamId == teamId).ExecuteDeleteAsync(ct);
             projects = await db.Projects.Where(p => p.TeamId == teamId).ExecuteDeleteAsync(ct);
             await db.TeamMembers.Where(m => m.TeamId == teamId).ExecuteDeleteAsync(ct);
@@ -78,6 +83,7 @@ public sealed class TeamDeletionService(
         {
             await GenerationService.DeleteBlobsAsync(blobs, logger, take.Id, [take.VideoBlobKey, take.PosterBlobKey, take.FirstFrameBlobKey]);
         }
+        await GenerationService.DeleteBlobsAsync(blobs, logger, Guid.Empty, shotFrames);
         logger.LogInformation("Team {TeamId} deleted by its owner {UserId}: {Projects} project(s), {Takes} take(s), {Members} member(s)",
             teamId, ownerId, projects, takes.Count, members.Count);
         return TeamResult<TeamDeleted>.Ok(new TeamDeleted(team.Name, projects, takes.Count, members.Count));
