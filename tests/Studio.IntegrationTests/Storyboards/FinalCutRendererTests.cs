@@ -159,6 +159,19 @@ public sealed class FinalCutRendererTests(FinalCutClips clips) : IClassFixture<F
     }
 
     [Fact]
+    public async Task Render_WhenSeveralClipsAreBad_NamesTheFirst()
+    {
+        var folder = clips.NewOutputFolder();
+        var notAVideo = Path.Combine(folder, "notes.txt");
+        await File.WriteAllTextAsync(notAVideo, "this is not a video either");
+
+        var error = await Assert.ThrowsAsync<FinalCutClipException>(() =>
+            _renderer.RenderAsync([clips.Wide2s, notAVideo, Path.Combine(folder, "gone.mp4"), clips.Wide3s], Path.Combine(folder, "cut.mp4"), null, CancellationToken.None));
+
+        Assert.Equal("Clip 2 is not a readable video.", error.Message);
+    }
+
+    [Fact]
     public async Task Render_ReportsProgressThatRisesAndEndsAtOne()
     {
         var output = Path.Combine(clips.NewOutputFolder(), "cut.mp4");
