@@ -557,10 +557,7 @@ public sealed class StoryboardService(
     internal const string ViewerRefusal = "Viewers can watch storyboards but not change them. Ask a team admin for the Editor role.";
 
     /// <summary>The prompt a shot's takes are made with: the shot's words, then the storyboard's style.</summary>
-    public static string EffectivePrompt(string prompt, string? style) =>
-        string.IsNullOrWhiteSpace(style) ? prompt.Trim()
-        : prompt.Trim().Length == 0 ? style.Trim()
-        : prompt.Trim().TrimEnd('.', ',', ';') + ". " + style.Trim();
+    public static string EffectivePrompt(string prompt, string? style) => PromptAids.PromptLint.Combine(prompt, style).Trim();
 
     internal static async Task<(Storyboard? Board, TeamRole Role)> BoardAsync(StudioDbContext db, string userId, Guid storyboardId, CancellationToken ct)
     {
