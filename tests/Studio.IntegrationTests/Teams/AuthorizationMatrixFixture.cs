@@ -8,6 +8,7 @@ using Studio.Web.Features.Accounts;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Providers;
 using Studio.Web.Features.Sharing;
+using Studio.Web.Features.Storyboards;
 using Studio.Web.Features.Teams;
 using Studio.Web.Features.Webhooks;
 
@@ -20,9 +21,10 @@ public enum Caller { Anonymous, Owner, Admin, Editor, Viewer, Outsider }
 /// One Sandbox studio for the whole authorization matrix. Team T ("Team Tangerine"): Olive owns it; Adele (Admin),
 /// Eddie (Editor) and Violet (Viewer) joined through invite links. Project "Project Persimmon" holds two archived
 /// takes, a runway one with a first frame (<see cref="Ready"/>) and a kie one (<see cref="ReadyKie"/>), and a take
-/// parked in the queue. Oscar is the outsider: he owns "Team Quince" with its own project and is in no other team.
+/// parked in the queue, and "Storyboard Sorrel": two shots, the first with a first-frame image and a selected ready take.
+/// Oscar is the outsider: he owns "Team Quince" with its own project and is in no other team.
 /// Everything a row may change it makes for itself (<see cref="AddTakeAsync"/>, <see cref="AddMemberAsync"/>,
-/// <see cref="ScratchTeamAsync"/>), so rows run in any order.
+/// <see cref="ScratchTeamAsync"/>, <see cref="ScratchStoryboardAsync"/>), so rows run in any order.
 /// </summary>
 public sealed class AuthorizationMatrixFixture : IAsyncLifetime
 {
@@ -34,6 +36,7 @@ public sealed class AuthorizationMatrixFixture : IAsyncLifetime
     public const string PromptMarker = "PROMPT-RASPBERRY";
     /// <summary>The prompt of the take parked in T's queue.</summary>
     public const string QueueMarker = "QUEUE-MARKER-MANGO";
+    public const string StoryboardTitle = "Storyboard Sorrel";
 
     /// <summary>The user id the services see for an anonymous caller: no account has it.</summary>
     public static readonly string NoAccount = "no-account-" + Guid.NewGuid().ToString("N");
@@ -55,6 +58,9 @@ public sealed class AuthorizationMatrixFixture : IAsyncLifetime
     public Generation ReadyKie { get; private set; } = null!;
     public Guid QueuedTakeId { get; private set; }
     public Guid ProjectShareLinkId { get; private set; }
+    public Guid StoryboardId { get; private set; }
+    /// <summary>Shot 1 of <see cref="StoryboardTitle"/>: it has a first-frame image and a selected ready take.</summary>
+    public Guid FramedShotId { get; private set; }
 
     /// <summary>Values for the placeholders in the matrix's paths and texts ("{P}", "{R}", "{invite}", ...).</summary>
     public IReadOnlyDictionary<string, string> Values { get; private set; } = new Dictionary<string, string>();
@@ -93,6 +99,17 @@ public sealed class AuthorizationMatrixFixture : IAsyncLifetime
         Assert.NotNull(Ready.FirstFrameBlobKey);
         QueuedTakeId = await AddTakeAsync(GenerationState.Reserved, prompt: $"{QueueMarker} waiting its turn");
 
+        var boards = Service<StoryboardService>();
+        var storyboard = await boards.CreateAsync(Owner.Id, ProjectId, StoryboardTitle);
+        Assert.True(storyboard.Succeeded, storyboard.Error);
+        StoryboardId = storyboard.Id!.Value;
+        FramedShotId = (await boards.GetAsync(Owner.Id, StoryboardId))!.Shots.Single().Id;
+        Assert.True((await boards.AddShotAsync(Owner.Id, StoryboardId)).Succeeded);
+        var frame = await boards.SetFirstFrameAsync(Owner.Id, FramedShotId, new FirstFrameImage("frame.png", "image/png", PixazoReceiver.Png));
+        Assert.True(frame.Succeeded, frame.Error);
+        var chosen = await boards.SelectTakeAsync(Owner.Id, FramedShotId, await AddShotTakeAsync(FramedShotId));
+        Assert.True(chosen.Succeeded, chosen.Error);
+
         var shares = Service<ShareService>();
         var projectLink = await shares.CreateAsync(Owner.Id, ShareTarget.Project(ProjectId), TimeSpan.FromDays(7));
         var videoLink = await shares.CreateAsync(Owner.Id, ShareTarget.Video(Ready.Id), TimeSpan.FromDays(7));
@@ -112,6 +129,8 @@ public sealed class AuthorizationMatrixFixture : IAsyncLifetime
             ["{P}"] = ProjectId.ToString(),
             ["{R}"] = Ready.Id.ToString(),
             ["{K}"] = ReadyKie.Id.ToString(),
+            ["{S}"] = StoryboardId.ToString(),
+            ["{SH}"] = FramedShotId.ToString(),
             ["{invite}"] = openInvite.Value!,
             ["{project-share}"] = projectLink.Token!,
             ["{video-share}"] = videoLink.Token!,
@@ -201,6 +220,48 @@ public sealed class AuthorizationMatrixFixture : IAsyncLifetime
         await db.SaveChangesAsync();
         return row.Id;
     }
+
+    /// <summary>
+    /// A ready take of a storyboard shot that plays <see cref="Ready"/>'s video and poster (the blobs are shared, and no
+    /// row deletes this take), so a final cut can be asked of it.
+    /// </summary>
+    public async Task<Guid> AddShotTakeAsync(Guid shotId)
+    {
+        var id = await AddTakeAsync(GenerationState.Ready);
+        await using var db = await Studio.DbAsync();
+        await db.Generations.Where(g => g.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(g => g.ShotId, shotId)
+            .SetProperty(g => g.VideoBlobKey, Ready.VideoBlobKey)
+            .SetProperty(g => g.PosterBlobKey, Ready.PosterBlobKey)
+            .SetProperty(g => g.CompletedAt, DateTime.UtcNow));
+        return id;
+    }
+
+    /// <summary>
+    /// A storyboard of T's project (made by its owner) for a row that changes or destroys one: <paramref name="shots"/>
+    /// shots in order, each with a prompt Gen-4.5 accepts, no first frame, no takes.
+    /// </summary>
+    public async Task<(Guid Board, IReadOnlyList<Guid> Shots)> ScratchStoryboardAsync(int shots = 1)
+    {
+        var boards = Service<StoryboardService>();
+        var created = await boards.CreateAsync(Owner.Id, ProjectId, $"Scratch storyboard {Interlocked.Increment(ref _scratch)}");
+        Assert.True(created.Succeeded, created.Error);
+        var board = created.Id!.Value;
+        for (var i = 1; i < shots; i++)
+        {
+            Assert.True((await boards.AddShotAsync(Owner.Id, board)).Succeeded);
+        }
+        var ids = (await boards.GetAsync(Owner.Id, board))!.Shots.Select(s => s.Id).ToList();
+        foreach (var shot in ids)
+        {
+            var saved = await boards.UpdateShotAsync(Owner.Id, shot, TextShot("Scratch shot", $"{PromptMarker} a heron lifts off a misty pond"));
+            Assert.True(saved.Succeeded, saved.Error);
+        }
+        return (board, ids);
+    }
+
+    /// <summary>What a shot card saves: a 2-second Gen-4.5 text-to-video shot.</summary>
+    public static ShotEdit TextShot(string title, string prompt) => new(title, prompt, "runway", VideoModels.Gen45.Id, "1280:720", 2, null, null, "", false);
 
     /// <summary>A new account (no password, no team of its own) put straight into a team with a role.</summary>
     public async Task<string> AddMemberAsync(Guid teamId, TeamRole role)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Studio.IntegrationTests.Emulator;
 using Studio.IntegrationTests.Studio;
 using Studio.Web.Data;
 using Studio.Web.Features.Gallery;
@@ -14,6 +15,7 @@ using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Projects;
 using Studio.Web.Features.Sharing;
+using Studio.Web.Features.Storyboards;
 using Studio.Web.Features.Teams;
 using Studio.Web.Features.Webhooks;
 using static Studio.IntegrationTests.Teams.AuthorizationMatrixFixture;
@@ -63,6 +65,13 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
             Caller.Outsider => NotFoundPage(shows: ["There is nothing here, or it belongs to a team you are not in."], hides: [ProjectName, TeamName]),
             Caller.Viewer => Html("the project without a Share button", shows: [ProjectName], hides: [ShareButton]),
             _ => Html("the project with its Share button", shows: [ProjectName, ShareButton]),
+        }),
+        // Storyboards (issue 8): every member reads the editor (a Viewer read-only); the outsider is told nothing exists.
+        Page("/projects/{P}/storyboards/{S}", c => c switch
+        {
+            Caller.Anonymous => ToLogin,
+            Caller.Outsider => NotFoundPage(shows: ["There is nothing here, or it belongs to a team you are not in."], hides: [StoryboardTitle, ProjectName, TeamName]),
+            _ => Html("the storyboard", shows: [StoryboardTitle]),
         }),
         Page("/queue", c => c switch
         {
@@ -139,6 +148,9 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
         Get("/media/projects/{P}/zip?ids={R}", c => Members(c, Media("application/zip"))),
         new("POST", "/media/projects/{P}/zip", c => Members(c, Media("application/zip")), Form: ("ids", "{R}")),
         Get("/usage/export.csv?team={T}&period=" + ThisPeriod, c => Members(c, Media("text/csv"))),
+        Get("/storyboards/{S}/export.zip", c => Members(c, Media("application/zip"))),
+        Get("/storyboards/{S}/contact-sheet.pdf", c => Members(c, Media("application/pdf"))),
+        Get("/media/shots/{SH}/first-frame", c => Members(c, Media("image/png"))),
         Get("/s/{video-share}/media/{R}/video", _ => Media("video/mp4")),
         Get("/s/{video-share}/media/{R}/poster", _ => Media("image/")),
         Get("/s/{project-share}/media/{K}/video", _ => Media("video/mp4")),
@@ -552,6 +564,127 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
             var found = await fx.Service<NotificationService>().MarkReadAsync(fx.UserId(caller), notice);
             return new(found ? Outcome.Allowed : Outcome.NotFound, await CountAsync(fx, db => db.Notifications.CountAsync(n => n.Id == notice && n.ReadAt != null)) == 1);
         }),
+
+        // ---- Storyboards (issue 8): members read; Editors and up change; only Admins and the owner delete a storyboard ----
+        new("StoryboardService.ListAsync", "of T's project", AtLeast(Caller.Viewer), async (fx, caller) =>
+            Read((await fx.Service<StoryboardService>().ListAsync(fx.UserId(caller), fx.ProjectId))?.Any(b => b.Id == fx.StoryboardId && b.ShotsSelected == 1) == true)),
+        new("StoryboardService.GetAsync", "of Storyboard Sorrel", AtLeast(Caller.Viewer), async (fx, caller) =>
+            Read(await fx.Service<StoryboardService>().GetAsync(fx.UserId(caller), fx.StoryboardId) is { Title: StoryboardTitle, ProjectName: ProjectName } view
+                && view.Shots[0].HasFirstFrame && view.Shots[0].SelectedGenerationId is not null)),
+        new("StoryboardService.CreateAsync", "in T's project", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var title = $"Matrix {caller} {Guid.NewGuid():N}";
+            var result = await fx.Service<StoryboardService>().CreateAsync(fx.UserId(caller), fx.ProjectId, title);
+            return new(Of(result), await CountAsync(fx, db => db.Storyboards.CountAsync(b => b.ProjectId == fx.ProjectId && b.Title == title)) == 1, result.Error);
+        }),
+        new("StoryboardService.RenameAsync", "of a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, _) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<StoryboardService>().RenameAsync(fx.UserId(caller), board, "Renamed by the matrix");
+            return new(Of(result), await CountAsync(fx, db => db.Storyboards.CountAsync(b => b.Id == board && b.Title == "Renamed by the matrix")) == 1, result.Error);
+        }),
+        new("StoryboardService.SetStyleAsync", "a style of T on a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, _) = await fx.ScratchStoryboardAsync();
+            var preset = await PresetAsync(fx);
+            var result = await fx.Service<StoryboardService>().SetStyleAsync(fx.UserId(caller), board, preset);
+            return new(Of(result), await CountAsync(fx, db => db.Storyboards.CountAsync(b => b.Id == board && b.StylePresetId == preset)) == 1, result.Error);
+        }),
+        new("StoryboardService.AddShotAsync", "to a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, _) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<StoryboardService>().AddShotAsync(fx.UserId(caller), board);
+            return new(Of(result), await LiveShotsAsync(fx, board) == 2, result.Error);
+        }),
+        new("StoryboardService.DuplicateShotAsync", "of a shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, shots) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<StoryboardService>().DuplicateShotAsync(fx.UserId(caller), shots[0]);
+            return new(Of(result), await LiveShotsAsync(fx, board) == 2, result.Error);
+        }),
+        new("StoryboardService.MoveShotAsync", "of a shot of T, second to first", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync(shots: 2);
+            var result = await fx.Service<StoryboardService>().MoveShotAsync(fx.UserId(caller), shots[1], 0);
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.Id == shots[1] && s.Position == 0)) == 1, result.Error);
+        }),
+        new("StoryboardService.UpdateShotAsync", "of a shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync();
+            var title = $"Edited by {caller}";
+            var result = await fx.Service<StoryboardService>().UpdateShotAsync(fx.UserId(caller), shots[0], TextShot(title, $"{PromptMarker} a heron lands"));
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.Id == shots[0] && s.Title == title)) == 1, result.Error);
+        }),
+        new("StoryboardService.DeleteShotAsync", "of a shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync(shots: 2);
+            var result = await fx.Service<StoryboardService>().DeleteShotAsync(fx.UserId(caller), shots[1]);
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.Id == shots[1] && s.DeletedAt != null)) == 1, result.Error);
+        }),
+        new("StoryboardService.RestoreShotAsync", "of a deleted shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync(shots: 2);
+            Assert.True((await fx.Service<StoryboardService>().DeleteShotAsync(fx.Owner.Id, shots[1])).Succeeded);
+            var result = await fx.Service<StoryboardService>().RestoreShotAsync(fx.UserId(caller), shots[1]);
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.Id == shots[1] && s.DeletedAt == null)) == 1, result.Error);
+        }),
+        new("StoryboardService.SetFirstFrameAsync", "of a shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync();
+            var image = new FirstFrameImage("frame.png", "image/png", PixazoReceiver.Png);
+            var result = await fx.Service<StoryboardService>().SetFirstFrameAsync(fx.UserId(caller), shots[0], image);
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.Id == shots[0] && s.FirstFrameBlobKey != null)) == 1, result.Error);
+        }),
+        // The shot already has a choice (the owner's), so the worker's "first finished take" never picks for it.
+        new("StoryboardService.SelectTakeAsync", "of a shot of T, its other take", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync();
+            var first = await fx.AddShotTakeAsync(shots[0]);
+            var other = await fx.AddShotTakeAsync(shots[0]);
+            Assert.True((await fx.Service<StoryboardService>().SelectTakeAsync(fx.Owner.Id, shots[0], first)).Succeeded);
+            var result = await fx.Service<StoryboardService>().SelectTakeAsync(fx.UserId(caller), shots[0], other);
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.Id == shots[0] && s.SelectedGenerationId == other)) == 1, result.Error);
+        }),
+        new("StoryboardService.SavePresetAsync", "a new style of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var name = $"Matrix {caller} {Guid.NewGuid():N}";
+            var result = await fx.Service<StoryboardService>().SavePresetAsync(fx.UserId(caller), fx.TeamId, null, name, "35mm film grain, muted palette");
+            return new(Of(result), await CountAsync(fx, db => db.StylePresets.CountAsync(p => p.TeamId == fx.TeamId && p.Name == name)) == 1, result.Error);
+        }),
+        new("StoryboardService.DeletePresetAsync", "of a style of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var preset = await PresetAsync(fx);
+            var result = await fx.Service<StoryboardService>().DeletePresetAsync(fx.UserId(caller), preset);
+            return new(Of(result), await CountAsync(fx, db => db.StylePresets.CountAsync(p => p.Id == preset)) == 0, result.Error);
+        }),
+        new("StoryboardService.DeleteAsync", "of a storyboard of T", AtLeast(Caller.Admin), async (fx, caller) =>
+        {
+            var (board, _) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<StoryboardService>().DeleteAsync(fx.UserId(caller), board);
+            return new(Of(result), await CountAsync(fx, db => db.Storyboards.CountAsync(b => b.Id == board)) == 0, result.Error);
+        }),
+        // Generating goes through GenerationService.SubmitAsync on the Sandbox studio: the take is a row with the shot's id.
+        new("ShotGeneration.GenerateShotAsync", "of a shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (_, shots) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<ShotGeneration>().GenerateShotAsync(fx.UserId(caller), shots[0]);
+            return new(Of(result), await CountAsync(fx, db => db.Generations.CountAsync(g => g.ShotId == shots[0])) > 0, result.Error);
+        }),
+        new("ShotGeneration.PreviewAsync", "of Storyboard Sorrel", AtLeast(Caller.Viewer), async (fx, caller) =>
+            Read(await fx.Service<ShotGeneration>().PreviewAsync(fx.UserId(caller), fx.StoryboardId, takesPerShot: 1, everyShot: true) is { Lines.Count: 2 })),
+        new("ShotGeneration.GenerateAllAsync", "of a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, shots) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<ShotGeneration>().GenerateAllAsync(fx.UserId(caller), board, takesPerShot: 1, everyShot: true);
+            return new(Of(result), await CountAsync(fx, db => db.Generations.CountAsync(g => g.ShotId == shots[0])) > 0, result.Error);
+        }),
+        new("FinalCuts.RequestAsync", "of a storyboard of T with a chosen take", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, shots) = await fx.ScratchStoryboardAsync();
+            Assert.True((await fx.Service<StoryboardService>().SelectTakeAsync(fx.Owner.Id, shots[0], await fx.AddShotTakeAsync(shots[0]))).Succeeded);
+            var result = await fx.Service<FinalCuts>().RequestAsync(fx.UserId(caller), board);
+            return new(Of(result), await CountAsync(fx, db => db.FinalCuts.CountAsync(c => c.StoryboardId == board)) == 1, result.Error);
+        }),
     ];
 
     public static IEnumerable<object[]> ActionCells =>
@@ -613,7 +746,7 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
 
     private static HttpSurface Get(string path, Func<Caller, HttpExpect> expect) => new("GET", path, expect);
 
-    private static HttpExpect ToLogin => new("302 to login", HttpStatusCode.Found, RedirectPath: "/account/login", HidesText: [TeamName, ProjectName, PromptMarker]);
+    private static HttpExpect ToLogin => new("302 to login", HttpStatusCode.Found, RedirectPath: "/account/login", HidesText: [TeamName, ProjectName, PromptMarker, StoryboardTitle]);
 
     private static HttpExpect Redirect(string path) => new($"302 to {path}", HttpStatusCode.Found, RedirectPath: path);
 
@@ -650,6 +783,8 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
 
     private static Outcome Of(ProjectResult result) => result.Succeeded ? Outcome.Allowed : result.IsNotFound ? Outcome.NotFound : Outcome.Refused;
 
+    private static Outcome Of(StoryboardResult result) => result.Succeeded ? Outcome.Allowed : result.IsNotFound ? Outcome.NotFound : Outcome.Refused;
+
     private static Outcome Of<T>(TeamResult<T> result) =>
         result.Succeeded ? Outcome.Allowed : result.Error == TeamMembersService.NotFound ? Outcome.NotFound : Outcome.Refused;
 
@@ -659,11 +794,23 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
         return await query(db);
     }
 
+    private static Task<int> LiveShotsAsync(Fx fx, Guid storyboardId) =>
+        CountAsync(fx, db => db.Shots.CountAsync(s => s.StoryboardId == storyboardId && s.DeletedAt == null));
+
+    /// <summary>A style preset of T, made by its owner for the row.</summary>
+    private static async Task<Guid> PresetAsync(Fx fx)
+    {
+        var made = await fx.Service<StoryboardService>().SavePresetAsync(fx.Owner.Id, fx.TeamId, null, $"Style {Guid.NewGuid():N}", "Soft morning light, pastel palette");
+        Assert.True(made.Succeeded, made.Error);
+        return made.Id!.Value;
+    }
+
     private static Task<TeamRole?> RoleAsync(Fx fx, Guid teamId, string userId) =>
         CountAsync(fx, db => db.TeamMembers.Where(m => m.TeamId == teamId && m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefaultAsync());
 
     private static bool IsMedia(string contentType) =>
-        contentType.StartsWith("video/", StringComparison.Ordinal) || contentType.StartsWith("image/", StringComparison.Ordinal) || contentType == "application/zip";
+        contentType.StartsWith("video/", StringComparison.Ordinal) || contentType.StartsWith("image/", StringComparison.Ordinal)
+        || contentType is "application/zip" or "application/pdf";
 
     private static string? LocationPath(HttpClient client, HttpResponseMessage response) =>
         response.Headers.Location is { } location ? new Uri(client.BaseAddress!, location).AbsolutePath : null;
