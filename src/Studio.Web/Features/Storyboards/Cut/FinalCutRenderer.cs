@@ -93,38 +93,11 @@ public sealed class FinalCutRenderer(FfmpegProcess ffmpeg, ILogger<FinalCutRende
         var reporter = new ProgressReporter(progress);
         try
         {
-            var normalised = true;
-            if (CanStreamCopy(clips, target))
-            {
-                await File.WriteAllTextAsync(listPath, ConcatList(clips), ct);
-                await ffmpeg.RunFfmpegAsync(
-                    [
-                        "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                        "-f", "concat", "-safe", "0", "-i", "file:" + listPath,
-                        "-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn",
-                        "-movflags", "+faststart", "-f", "mp4",
-                        "-progress", "pipe:1", "-nostats",
-                        "file:" + partialPath,
-                    ],
-                    reporter.ListenTo(totalSeconds), timeLimit, ct);
-
-                var copied = await ProbeAsync(partialPath, ct);
-                if (copied is not null && Math.Abs(copied.DurationSeconds - totalSeconds) <= target.FrameSeconds)
-                {
-                    normalised = false;
-                }
-                else
-                {
-                    logger.LogInformation(
-                        "Stream copy of {Count} clips gave {Actual} s instead of {Expected} s; re-encoding instead",
-                        clips.Count, copied?.DurationSeconds, totalSeconds);
-                    File.Delete(partialPath);
-                    reporter.StartNextStage();
-                }
-            }
-
+            var normalised = !(CanStreamCopy(clips, target)
+                && await TryStreamCopyAsync(clips, listPath, partialPath, totalSeconds, target, reporter, timeLimit, ct));
             if (normalised)
             {
+                reporter.StartNextStage();
                 await ffmpeg.RunFfmpegAsync(NormaliseArguments(clips, target, partialPath), reporter.ListenTo(totalSeconds), timeLimit, ct);
             }
 
@@ -157,6 +130,46 @@ public sealed class FinalCutRenderer(FfmpegProcess ffmpeg, ILogger<FinalCutRende
         {
             TryDelete(listPath);
         }
+    }
+
+    /// <summary>Joins the clips without re-encoding; false (and nothing left behind) unless the result measures right.</summary>
+    private async Task<bool> TryStreamCopyAsync(
+        IReadOnlyList<ClipInfo> clips, string listPath, string partialPath, double totalSeconds, Target target,
+        ProgressReporter reporter, TimeSpan timeLimit, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(listPath, ConcatList(clips), ct);
+        ClipInfo? copied;
+        try
+        {
+            await ffmpeg.RunFfmpegAsync(
+                [
+                    "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "concat", "-safe", "0", "-i", "file:" + listPath,
+                    "-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn",
+                    "-movflags", "+faststart", "-f", "mp4",
+                    "-progress", "pipe:1", "-nostats",
+                    "file:" + partialPath,
+                ],
+                reporter.ListenTo(totalSeconds), timeLimit, ct);
+            copied = await ProbeAsync(partialPath, ct);
+        }
+        catch (FfmpegException ex)
+        {
+            logger.LogInformation("Stream copy of {Count} clips failed ({Error}); re-encoding instead", clips.Count, ex.Message);
+            TryDelete(partialPath);
+            return false;
+        }
+
+        if (copied is not null && Math.Abs(copied.DurationSeconds - totalSeconds) <= target.FrameSeconds)
+        {
+            return true;
+        }
+
+        logger.LogInformation(
+            "Stream copy of {Count} clips gave {Actual} s instead of {Expected} s; re-encoding instead",
+            clips.Count, copied?.DurationSeconds, totalSeconds);
+        TryDelete(partialPath);
+        return false;
     }
 
     private async Task<ClipInfo> ProbeClipAsync(string path, int clipNumber, CancellationToken ct)
