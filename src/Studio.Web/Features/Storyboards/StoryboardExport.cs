@@ -204,7 +204,7 @@ public static class StoryboardExport
             var caption = shot.Take is { } t
                 ? $"{VideoModels.Find(t.Provider, t.Model)?.DisplayName ?? t.Model} · {t.Provider} · {t.DurationSeconds} s · seed {(t.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "—")} · take {t.TakeNumber} of {t.TakeCount}, chosen by {shot.SelectedBy}"
                 : "No take selected yet";
-            cells.Add(new ContactSheetShot(shot.Number, shot.Title.Length > 0 ? shot.Title : $"Shot {shot.Number}", shot.ShotPrompt, caption, poster));
+            cells.Add(new ContactSheetShot(shot.Number, shot.Title, shot.ShotPrompt, caption, poster));
         }
         var seconds = export.Shots.Sum(s => s.Take?.VideoSeconds ?? s.Take?.DurationSeconds ?? 0);
         return ContactSheetPdf.Build(export.Title, $"{export.Project} · {export.Shots.Count} shots · {seconds:0.#} s{(export.Style is { } style ? " · style " + style.Split(':')[0] : "")}", cells);
