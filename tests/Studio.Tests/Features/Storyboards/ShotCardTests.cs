@@ -89,6 +89,21 @@ public class ShotCardTests : StudioComponentTest
     }
 
     [Fact]
+    public void OurOwnSaveComingBackTrimmed_DoesNotRewriteWhatIsBeingTyped()
+    {
+        var cut = RenderCard(Shot(1));
+
+        cut.Find("input[data-testid=shot-title], [data-testid=shot-title] input").Input("Boats ");
+        cut.WaitForAssertion(() => Assert.Single(_saved), TimeSpan.FromSeconds(5));
+        // The server stores the title trimmed and tells the page, which passes the stored shot back.
+        cut.Render(p => p.Add(c => c.Shot, Shot(1, id: cut.Instance.Shot.Id, title: "Boats")));
+        TypePrompt(cut, "Boats leave at dawn");
+
+        cut.WaitForAssertion(() => Assert.Equal(2, _saved.Count), TimeSpan.FromSeconds(5));
+        Assert.Equal("Boats ", _saved[1].Title);
+    }
+
+    [Fact]
     public void SwitchingContinue_SavesAtOnce_AndExplainsWhereTheFirstFrameComesFrom()
     {
         var cut = RenderCard(Shot(2), previous: Shot(1));
