@@ -80,6 +80,7 @@ public sealed class StoryboardContinuityTests() : EmulatorStudioTest("storyboard
         view = await WaitAsync(board, v => v.Cuts.FirstOrDefault()?.State is FinalCutState.Ready or FinalCutState.Failed, "the final cut is done");
         var done = view.Cuts[0];
         Assert.True(done.State == FinalCutState.Ready, done.FailureReason);
+        Assert.False(done.IsOutdated);
         var film = await Studio.ReadAsync(done.TakeId!.Value);
         Assert.Equal(FinalCuts.Provider, film.Provider);
         Assert.Equal(project, film.ProjectId);

@@ -44,6 +44,10 @@ public sealed class ShotGeneration(
         }
         var result = await SubmitTakesAsync(db, userId, board, shot!, Math.Clamp(takes, 1, Shot.MaxTakesPerRun), ct);
         await RecordRunErrorAsync(shotId, result.Succeeded ? null : result.Error, board, ct);
+        if (result.Succeeded)
+        {
+            await notifier.PublishAsync(new StoryboardChanged(board.Id, board.TeamId, board.ProjectId));
+        }
         return result;
     }
 

@@ -199,7 +199,8 @@ public sealed class StoryboardService(
             .ToListAsync(ct);
         var cutViews = cuts.Select(c => new FinalCutView(c.Id, c.State, c.Progress, c.Take is null ? null : c.GenerationId, c.Take?.Version ?? 0,
             c.FailureReason, c.By ?? "someone", c.CreatedAt, c.CompletedAt, c.Take?.VideoDurationSeconds,
-            c.TakeIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Length, c.AssemblySeconds)).ToList();
+            c.TakeIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Length, c.AssemblySeconds,
+            IsOutdated: c.TakeIds != string.Join(',', views.Select(v => v.SelectedGenerationId?.ToString() ?? "")))).ToList();
         return new StoryboardView(board.Id, board.ProjectId, board.TeamId, projectName, board.Title, board.Version, style, views, cutViews, role,
             board.RunByUserId is { } run ? names.GetValueOrDefault(run) : null);
     }
@@ -623,23 +624,25 @@ public sealed class StoryboardService(
     internal static Task<List<Shot>> LiveShotsAsync(StudioDbContext db, Guid storyboardId, CancellationToken ct) =>
         db.Shots.Where(s => s.StoryboardId == storyboardId && s.DeletedAt == null).OrderBy(s => s.Position).ThenBy(s => s.CreatedAt).ToListAsync(ct);
 
-    private static void Renumber(List<Shot> shots)
+    private void Renumber(List<Shot> shots)
     {
         for (var i = 0; i < shots.Count; i++)
         {
             if (shots[i].Position != i)
             {
                 shots[i].Position = i;
+                shots[i].UpdatedAt = Now;
             }
         }
     }
 
     /// <summary>The first shot has nothing before it, so it cannot continue.</summary>
-    private static void FixFirstContinuity(List<Shot> shots)
+    private void FixFirstContinuity(List<Shot> shots)
     {
         if (shots.Count > 0 && shots[0].ContinueFromPrevious)
         {
             shots[0].ContinueFromPrevious = false;
+            shots[0].UpdatedAt = Now;
         }
     }
 

@@ -77,8 +77,9 @@ public sealed record ShotView(
 /// <param name="IsStale">The shot continues from the previous shot, and this take was not made from that shot's current choice.</param>
 public sealed record ShotTakeView(GenerationView Take, int Number, (int Shot, int Take)? ContinuedFrom, bool IsStale);
 
+/// <param name="IsOutdated">It was made from other takes than the shots' current choices (or other shots).</param>
 public sealed record FinalCutView(Guid Id, FinalCutState State, double Progress, Guid? TakeId, int TakeVersion, string? FailureReason,
-    string CreatedByName, DateTime CreatedAt, DateTime? CompletedAt, double? DurationSeconds, int Shots, double? AssemblySeconds);
+    string CreatedByName, DateTime CreatedAt, DateTime? CompletedAt, double? DurationSeconds, int Shots, double? AssemblySeconds, bool IsOutdated = false);
 
 /// <summary>What a shot card saves. Prompts may be empty or long while drafting; Generate checks them.</summary>
 public sealed record ShotEdit(
