@@ -107,6 +107,17 @@ public static class VideoModels
 
     public static IReadOnlyList<VideoModel> ForProvider(string provider) => All.Where(m => m.Provider == provider).ToList();
 
+    /// <summary>How pages name a take's provider ("Runway", "Pixazo"…); a storyboard's final cut is "Final cut".</summary>
+    public static string ProviderLabel(string provider) => provider switch
+    {
+        "runway" => "Runway",
+        "pixazo" => "Pixazo",
+        "runware" => "Runware",
+        "kie" => "kie",
+        Storyboards.FinalCuts.Provider => "Final cut",
+        _ => provider,
+    };
+
     /// <summary>A human label for a ratio, e.g. "16:9 landscape".</summary>
     public static string DescribeRatio(string ratio) => ratio switch
     {
