@@ -249,9 +249,7 @@ public sealed class StoryboardContinuityTests() : EmulatorStudioTest("storyboard
     private async Task<string> DownloadAsync(string key)
     {
         var path = Path.Combine(Studio.DataDirectory, "test-" + Guid.NewGuid().ToString("N") + ".mp4");
-        await using var blob = (await Studio.Services.GetRequiredService<IBlobStore>().OpenReadAsync(key, CancellationToken.None))!;
-        await using var file = File.Create(path);
-        await blob.Stream.CopyToAsync(file);
+        Assert.True(await Studio.Services.GetRequiredService<IBlobStore>().DownloadToFileAsync(key, path, CancellationToken.None));
         return path;
     }
 

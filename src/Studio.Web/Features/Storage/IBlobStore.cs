@@ -94,6 +94,32 @@ public static class BlobStoreExtensions
     public static Task<StoredBlob> PutAsync(this IBlobStore store, string key, Stream content, string contentType, CancellationToken ct) =>
         store.PutAsync(key, content, BlobWriteOptions.ForKey(key, contentType), ct);
 
+    /// <summary>The whole blob in memory (small blobs only: images, posters), or null when it does not exist.</summary>
+    public static async Task<byte[]?> ReadAllBytesAsync(this IBlobStore store, string key, CancellationToken ct)
+    {
+        await using var blob = await store.OpenReadAsync(key, ct);
+        if (blob is null)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        await blob.Stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Copies the blob to a local file (for ffmpeg). False when the blob does not exist (no file is written then).</summary>
+    public static async Task<bool> DownloadToFileAsync(this IBlobStore store, string key, string path, CancellationToken ct)
+    {
+        await using var blob = await store.OpenReadAsync(key, ct);
+        if (blob is null)
+        {
+            return false;
+        }
+        await using var file = File.Create(path);
+        await blob.Stream.CopyToAsync(file, 1 << 16, ct);
+        return true;
+    }
+
     /// <summary>Reads the whole blob and returns its length and SHA-256 (lower-case hex), or null when it does not exist.</summary>
     public static async Task<(long Length, string Sha256)?> HashAsync(this IBlobStore store, string key, CancellationToken ct)
     {

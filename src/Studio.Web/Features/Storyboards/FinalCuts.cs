@@ -124,10 +124,9 @@ public sealed class FinalCuts(
                 var take = takes.FirstOrDefault(t => t.Id == ids[i])
                     ?? throw new FinalCutException($"The take chosen for shot {i + 1} was deleted.");
                 var path = Path.Combine(folder, $"shot-{i + 1:000}.mp4");
-                await using (var blob = await blobs.OpenReadAsync(take.VideoBlobKey!, ct) ?? throw new FinalCutException($"The video of shot {i + 1} is missing from the store."))
-                await using (var file = File.Create(path))
+                if (!await blobs.DownloadToFileAsync(take.VideoBlobKey!, path, ct))
                 {
-                    await blob.Stream.CopyToAsync(file, ct);
+                    throw new FinalCutException($"The video of shot {i + 1} is missing from the store.");
                 }
                 paths.Add(path);
                 // Fetching is the first tenth of the work.

@@ -330,14 +330,11 @@ public sealed class ShotGeneration(
         }
         else if (shot.FirstFrameBlobKey is { } key)
         {
-            await using var image = await blobs.OpenReadAsync(key, ct);
-            if (image is null)
+            if (await blobs.ReadAllBytesAsync(key, ct) is not { } image)
             {
                 return StoryboardResult.Refused($"Shot {number}: its first-frame image is missing; choose it again.");
             }
-            using var copy = new MemoryStream();
-            await image.Stream.CopyToAsync(copy, ct);
-            frame = new FirstFrameImage("first-frame", shot.FirstFrameContentType ?? ImageFormat.Png, copy.ToArray());
+            frame = new FirstFrameImage("first-frame", shot.FirstFrameContentType ?? ImageFormat.Png, image);
         }
 
         var ratio = frame is not null && model.ImageDecidesRatio ? "" : shot.Ratio;
@@ -368,10 +365,9 @@ public sealed class ShotGeneration(
         try
         {
             var video = Path.Combine(folder, "take.mp4");
-            await using (var blob = await blobs.OpenReadAsync(videoKey, ct) ?? throw new InvalidOperationException("its video is missing from the store"))
-            await using (var file = File.Create(video))
+            if (!await blobs.DownloadToFileAsync(videoKey, video, ct))
             {
-                await blob.Stream.CopyToAsync(file, ct);
+                throw new InvalidOperationException("its video is missing from the store");
             }
             // Inline travel is the safe form (no public address needed): keep within it where the model has it.
             var limit = model.FirstFrame.InlineMaxBytes ?? model.FirstFrame.UrlMaxBytes ?? GenerationDraftValidator.MaxFirstFrameBytes;

@@ -191,16 +191,7 @@ public static class StoryboardExport
         var cells = new List<ContactSheetShot>();
         foreach (var shot in export.Shots)
         {
-            byte[]? poster = null;
-            if (shot.Take?.PosterKey is { } key && await blobs.OpenReadAsync(key, ct) is { } blob)
-            {
-                await using (blob)
-                {
-                    using var copy = new MemoryStream();
-                    await blob.Stream.CopyToAsync(copy, ct);
-                    poster = copy.ToArray();
-                }
-            }
+            var poster = shot.Take?.PosterKey is { } key ? await blobs.ReadAllBytesAsync(key, ct) : null;
             var caption = shot.Take is { } t
                 ? $"{VideoModels.Find(t.Provider, t.Model)?.DisplayName ?? t.Model} · {t.Provider} · {t.DurationSeconds} s · seed {(t.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "—")} · take {t.TakeNumber} of {t.TakeCount}, chosen by {shot.SelectedBy}"
                 : "No take selected yet";
