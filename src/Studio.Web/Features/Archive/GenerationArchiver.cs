@@ -47,10 +47,9 @@ public sealed class GenerationArchiver(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var staging = Path.Combine(_options.TempDirectory is { Length: > 0 } t ? t : Path.GetTempPath(), "studio-archive", $"{generation.Id:N}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        var videoPath = Path.Combine(staging, "video.mp4");
-        var posterPath = Path.Combine(staging, "poster.jpg");
+        using var staging = ScratchFolder.Create(_options.TempDirectory, "studio-archive", $"{generation.Id:N}");
+        var videoPath = staging.File("video.mp4");
+        var posterPath = staging.File("poster.jpg");
         var videoKey = BlobKeys.Video(generation.Id);
         var posterKey = BlobKeys.Poster(generation.Id);
         try
@@ -110,16 +109,6 @@ public sealed class GenerationArchiver(
                 RequestFailedException storage => $"the blob store answered {storage.Status} ({storage.ErrorCode}).",
                 _ => ex.Message,
             }, retryable: true);
-        }
-        finally
-        {
-            try
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 

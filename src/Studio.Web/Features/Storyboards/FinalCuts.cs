@@ -23,6 +23,7 @@ public sealed class FinalCuts(
     StoryboardNotifier notifier,
     GenerationNotifier generationNotifier,
     Audit.AuditLog auditLog,
+    Microsoft.Extensions.Options.IOptions<Archive.ArchiveOptions> archiveOptions,
     TimeProvider clock,
     ILogger<FinalCuts> logger)
 {
@@ -110,7 +111,8 @@ public sealed class FinalCuts(
 
     private async Task AssembleAsync(FinalCut cut, CancellationToken ct)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "studio-final-cut", cut.Id.ToString("N"))).FullName;
+        using var scratch = ScratchFolder.Create(archiveOptions.Value.TempDirectory, "studio-final-cut", $"{cut.Id:N}");
+        var folder = scratch.Path;
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -157,16 +159,6 @@ public sealed class FinalCuts(
                 .SetProperty(c => c.State, FinalCutState.Failed).SetProperty(c => c.FailureReason, reason.Length > 400 ? reason[..400] : reason)
                 .SetProperty(c => c.CompletedAt, clock.GetUtcNow().UtcDateTime), CancellationToken.None);
             await notifier.PublishAsync(new StoryboardChanged(cut.StoryboardId, cut.TeamId, cut.ProjectId));
-        }
-        finally
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class ShotGeneration(
     Credits.CreditLedger ledger,
     Credits.PriceList prices,
     IOptions<Credits.CreditsOptions> creditOptions,
+    IOptions<Archive.ArchiveOptions> archiveOptions,
     StoryboardNotifier notifier,
     TimeProvider clock,
     ILogger<ShotGeneration> logger)
@@ -361,30 +362,17 @@ public sealed class ShotGeneration(
     /// <summary>Downloads the take's video to a scratch folder and reads its last frame within the model's image limit.</summary>
     private async Task<FirstFrameImage> LastFrameOfAsync(Guid generationId, string videoKey, VideoModel model, CancellationToken ct)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "studio-continuity", Guid.NewGuid().ToString("N"))).FullName;
-        try
+        using var scratch = Media.ScratchFolder.Create(archiveOptions.Value.TempDirectory, "studio-continuity", $"{generationId:N}");
+        var video = scratch.File("take.mp4");
+        if (!await blobs.DownloadToFileAsync(videoKey, video, ct))
         {
-            var video = Path.Combine(folder, "take.mp4");
-            if (!await blobs.DownloadToFileAsync(videoKey, video, ct))
-            {
-                throw new InvalidOperationException("its video is missing from the store");
-            }
-            // Inline travel is the safe form (no public address needed): keep within it where the model has it.
-            var limit = model.FirstFrame.InlineMaxBytes ?? model.FirstFrame.UrlMaxBytes ?? GenerationDraftValidator.MaxFirstFrameBytes;
-            var image = await lastFrame.ExtractAsync(video, limit, ct);
-            logger.LogInformation("Continuity: last frame of take {GenerationId} extracted ({Bytes} bytes, {Type})", generationId, image.Content.Length, image.ContentType);
-            return image;
+            throw new InvalidOperationException("its video is missing from the store");
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        // Inline travel is the safe form (no public address needed): keep within it where the model has it.
+        var limit = model.FirstFrame.InlineMaxBytes ?? model.FirstFrame.UrlMaxBytes ?? GenerationDraftValidator.MaxFirstFrameBytes;
+        var image = await lastFrame.ExtractAsync(video, limit, ct);
+        logger.LogInformation("Continuity: last frame of take {GenerationId} extracted ({Bytes} bytes, {Type})", generationId, image.Content.Length, image.ContentType);
+        return image;
     }
 
     private async Task RecordRunErrorAsync(Guid shotId, string? error, Storyboard board, CancellationToken ct, bool publish = true)
