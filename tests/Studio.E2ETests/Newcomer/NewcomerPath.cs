@@ -85,6 +85,5 @@ internal static class NewcomerPath
         return src!;
     }
 
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    private static Task WaitUntilInteractiveAsync(IPage page) => Infrastructure.StudioPages.WaitUntilInteractiveAsync(page);
 }

@@ -222,14 +222,7 @@ public sealed class NewcomerStoryboardTests(StudioServer server, Chromium chromi
 
     private static async Task RegisterAndCreateProjectAsync(IPage page)
     {
-        await page.GotoAsync("/");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Register" }).First.ClickAsync();
-        await page.GetByLabel("Your name").FillAsync("Grace Hopper");
-        await page.GetByLabel("Email").FillAsync($"grace-{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("compilers-rule");
-        await page.GetByLabel("Confirm password").FillAsync("compilers-rule");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/projects$"));
+        await StudioPages.RegisterAsync(page, "Grace Hopper", "compilers-rule");
         await WaitUntilInteractiveAsync(page);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
@@ -241,6 +234,5 @@ public sealed class NewcomerStoryboardTests(StudioServer server, Chromium chromi
         await WaitUntilInteractiveAsync(page);
     }
 
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    private static Task WaitUntilInteractiveAsync(IPage page) => StudioPages.WaitUntilInteractiveAsync(page);
 }

@@ -109,17 +109,7 @@ public sealed class TwoMembersLiveTests(StudioServer server, Chromium chromium)
         await WaitUntilInteractiveAsync(teammate);
     }
 
-    private static async Task RegisterAsync(IPage page, string name)
-    {
-        await page.GotoAsync("/account/register");
-        await page.GetByLabel("Your name").FillAsync(name);
-        await page.GetByLabel("Email").FillAsync($"{name.Split(' ')[0].ToLowerInvariant()}-{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("teamwork-pass-1");
-        await page.GetByLabel("Confirm password").FillAsync("teamwork-pass-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/projects");
-    }
+    private static Task RegisterAsync(IPage page, string name) => StudioPages.RegisterAsync(page, name, "teamwork-pass-1");
 
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    private static Task WaitUntilInteractiveAsync(IPage page) => StudioPages.WaitUntilInteractiveAsync(page);
 }
