@@ -170,9 +170,7 @@ public sealed class ShotGeneration(
                     .SetProperty(x => x.SelectedGenerationId, (Guid?)null).SetProperty(x => x.SelectedByUserId, (string?)null), ct);
             }
             await db.Shots.Where(s => ids.Contains(s.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.RunError, (string?)null), ct);
-            await db.Shots.Where(s => waiting.Contains(s.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.PendingTakes, takesPerShot), ct);
             await db.Storyboards.Where(b => b.Id == storyboardId).ExecuteUpdateAsync(s => s
-                .SetProperty(b => b.RunByUserId, waiting.Count > 0 ? userId : null)
                 .SetProperty(b => b.UpdatedAt, now).SetProperty(b => b.Version, b => b.Version + 1), ct);
             await tx.CommitAsync(ct);
         }
@@ -189,9 +187,23 @@ public sealed class ShotGeneration(
                 await RecordRunErrorAsync(shot.Id, result.Error, board, ct);
             }
         }
+        // Only now do the continuing shots wait: had they waited before the shots they continue from had takes, the
+        // worker could have looked in between, found nothing coming for those shots and given the waiting ones up.
+        if (waiting.Count > 0)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.Shots.Where(s => waiting.Contains(s.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.PendingTakes, takesPerShot), ct);
+            await db.Storyboards.Where(b => b.Id == storyboardId).ExecuteUpdateAsync(s => s
+                .SetProperty(b => b.RunByUserId, userId).SetProperty(b => b.Version, b => b.Version + 1), ct);
+            await tx.CommitAsync(ct);
+            Wake?.Invoke(); // A quick first shot may be finished already.
+        }
         await notifier.PublishAsync(new StoryboardChanged(board.Id, board.TeamId, board.ProjectId));
         return firstError is null ? StoryboardResult.Ok(board.Id) : StoryboardResult.Refused(firstError);
     }
+
+    /// <summary>Set by the worker: shots are waiting, look now.</summary>
+    internal Action? Wake { get; set; }
 
     /// <summary>
     /// Moves storyboards along after takes change: a shot without a choice gets its first finished take (one that

@@ -26,6 +26,7 @@ public sealed class StoryboardWorker(ShotGeneration shots, FinalCuts cuts, Gener
             return Task.CompletedTask;
         });
         cuts.Wake = () => Signal(_cut);
+        shots.Wake = () => Signal(_advance);
         try
         {
             await cuts.RequeueInterruptedAsync(stoppingToken);
