@@ -176,6 +176,41 @@ public sealed class StoryboardServiceTests() : SandboxStudioTest("storyboards", 
     }
 
     [Fact]
+    public async Task Generate_all_never_gives_up_a_waiting_shot_however_often_the_worker_looks()
+    {
+        var (ada, board) = await BoardAsync();
+        var first = (await Boards.GetAsync(ada.Id, board))!.Shots.Single().Id;
+        await SaveAsync(ada, first, "Dawn", "A boat leaves the harbour at dawn");
+        var second = (await Boards.AddShotAsync(ada.Id, board)).Id!.Value;
+        Assert.True((await Boards.UpdateShotAsync(ada.Id, second, Edit("Sea", "Grey waves, tracking shot", continues: true))).Succeeded);
+
+        // The worker's pass, as often as it can run, from before Generate all starts until both shots have a take:
+        // no moment of the run may look like "nothing is coming for shot 1".
+        using var stop = new CancellationTokenSource();
+        var passes = 0;
+        var sweeping = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Shots.AdvanceAsync(CancellationToken.None);
+                passes++;
+            }
+        });
+        Assert.True((await Shots.GenerateAllAsync(ada.Id, board, 1, everyShot: false)).Succeeded);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        StoryboardView view;
+        while (!(view = (await Boards.GetAsync(ada.Id, board))!).ReadyToAssemble && view.Shots[1].RunError is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        await stop.CancelAsync();
+        await sweeping;
+        Assert.Null(view.Shots[1].RunError);
+        Assert.True(view.ReadyToAssemble);
+        Assert.True(passes > 10, $"only {passes} passes");
+    }
+
+    [Fact]
     public async Task Deleting_the_team_deletes_its_storyboards_and_their_images()
     {
         var (ada, board) = await BoardAsync();

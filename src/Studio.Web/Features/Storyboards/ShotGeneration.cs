@@ -260,6 +260,11 @@ public sealed class ShotGeneration(
                         shot.SelectedGenerationId = pick.Id;
                         changed = true;
                     }
+                    else
+                    {
+                        // Chosen meanwhile (by a person, or by another pass of this worker): go on with that choice.
+                        shot.SelectedGenerationId = await db.Shots.Where(s => s.Id == shot.Id).Select(s => s.SelectedGenerationId).FirstAsync(ct);
+                    }
                 }
             }
             if (shot.PendingTakes > 0 && previous is not null)
@@ -279,7 +284,8 @@ public sealed class ShotGeneration(
                         changed = true;
                     }
                 }
-                else if (previous.PendingTakes == 0 && !takes.Any(t => t.ShotId == previous.Id && GenerationStateMachine.IsActive(t.State)))
+                else if (previous.PendingTakes == 0 && !takes.Any(t => t.ShotId == previous.Id && GenerationStateMachine.IsActive(t.State))
+                    && !await SomethingComingAsync(db, previous.Id, ct))
                 {
                     // Nothing more is coming for the shot before: this one cannot continue from it.
                     var gaveUp = await db.Shots.Where(s => s.Id == shot.Id && s.PendingTakes == shot.PendingTakes).ExecuteUpdateAsync(s => s
@@ -300,6 +306,15 @@ public sealed class ShotGeneration(
             await notifier.PublishAsync(new StoryboardChanged(board.Id, board.TeamId, board.ProjectId));
         }
     }
+
+    /// <summary>
+    /// Read afresh before giving a waiting shot up (what this pass read may be a moment old): does the shot before it
+    /// have a finished choice, a take still being made, or takes still owed?
+    /// </summary>
+    private static Task<bool> SomethingComingAsync(StudioDbContext db, Guid shotId, CancellationToken ct) =>
+        db.Shots.AnyAsync(s => s.Id == shotId && (s.PendingTakes > 0
+            || db.Generations.Any(g => g.Id == s.SelectedGenerationId && g.State == GenerationState.Ready && g.DeletedAt == null)
+            || db.Generations.Any(g => g.ShotId == s.Id && g.DeletedAt == null && GenerationStateMachine.ActiveStates.Contains(g.State))), ct);
 
     private async Task<StoryboardResult> SubmitTakesAsync(StudioDbContext db, string userId, Storyboard board, Shot shot, int takes, CancellationToken ct)
     {
