@@ -129,6 +129,11 @@ public sealed class StoryboardContinuityTests() : EmulatorStudioTest("storyboard
                 await sheet.ReadExactlyAsync(pdf);
             }
             Assert.Equal("%PDF-"u8.ToArray(), pdf);
+
+            // The player's Download saves the final cut under the storyboard's name.
+            using var download = await client.GetAsync(MediaEndpoints.DownloadUrl(film.Id), HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal("attachment; filename=\"the-crossing-final-cut.mp4\"", download.Content.Headers.ContentDisposition?.ToString());
         }
 
         // Another team's member learns nothing: the export and the contact sheet answer 404.

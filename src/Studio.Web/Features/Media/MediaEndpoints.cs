@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using Studio.Emulator.Media;
 using Studio.Web.Data;
 using Studio.Web.Features.Storage;
+using Studio.Web.Features.Storyboards;
 
 namespace Studio.Web.Features.Media;
 
@@ -57,7 +58,13 @@ public static class MediaEndpoints
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Generations.AsNoTracking()
             .Where(g => g.Id == id && g.DeletedAt == null && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId))
-            .Select(g => new { g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey, g.VideoSha256 })
+            .Select(g => new
+            {
+                g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey, g.VideoSha256,
+                // A final cut downloads under its storyboard's name rather than as one more take.
+                FinalCutOf = db.Storyboards.Where(b => db.FinalCuts.Any(c => c.GenerationId == g.Id && c.StoryboardId == b.Id))
+                    .Select(b => b.Title).FirstOrDefault(),
+            })
             .FirstOrDefaultAsync(ct);
         var key = kind switch
         {
@@ -69,7 +76,9 @@ public static class MediaEndpoints
         {
             return Results.NotFound();
         }
-        return await ServeBlobAsync(http, blobs, key, kind == MediaKind.Video ? row!.VideoSha256 : null, "private, max-age=3600", "no-store", ct);
+        var isVideo = kind == MediaKind.Video;
+        return await ServeBlobAsync(http, blobs, key, isVideo ? row!.VideoSha256 : null, "private, max-age=3600", "no-store", ct,
+            isVideo && row!.FinalCutOf is { } title ? FinalCuts.DownloadFileName(title) : null);
     }
 
     /// <summary>
@@ -79,8 +88,9 @@ public static class MediaEndpoints
     /// <param name="sha256">The blob's SHA-256, sent as its ETag (videos); null for none.</param>
     /// <param name="streamCacheControl">Cache-Control of a streamed answer.</param>
     /// <param name="redirectCacheControl">Cache-Control of a redirect: it must not outlive the link it points to.</param>
+    /// <param name="downloadFileName">The name a download is saved under; null for the name the key gives.</param>
     public static async Task<IResult> ServeBlobAsync(HttpContext http, IBlobStore blobs, string key, string? sha256,
-        string streamCacheControl, string redirectCacheControl, CancellationToken ct)
+        string streamCacheControl, string redirectCacheControl, CancellationToken ct, string? downloadFileName = null)
     {
         if (await blobs.GetDirectReadLinkAsync(key, ct) is { } link)
         {
@@ -94,7 +104,8 @@ public static class MediaEndpoints
         }
         http.Response.Headers.CacheControl = streamCacheControl;
         var etag = sha256 is { } sha ? new EntityTagHeaderValue($"\"{sha}\"") : null;
-        if (BlobWriteOptions.ForKey(key, blob.ContentType).ContentDisposition is { } disposition)
+        var options = BlobWriteOptions.ForKey(key, blob.ContentType);
+        if ((downloadFileName is null ? options : options with { DownloadFileName = downloadFileName }).ContentDisposition is { } disposition)
         {
             // ?download=1 (the player's Download button): save the file instead of playing it.
             http.Response.Headers.ContentDisposition = http.Request.Query.ContainsKey("download") && disposition.StartsWith("inline", StringComparison.Ordinal)

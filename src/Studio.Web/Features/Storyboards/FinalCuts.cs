@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Studio.Web.Data;
+using Studio.Web.Features.Gallery;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Live;
 using Studio.Web.Features.Media;
@@ -30,6 +31,9 @@ public sealed class FinalCuts(
     /// <summary>The gallery take of a final cut names this "provider" (and <see cref="Model"/>) so pages can tell it apart.</summary>
     public const string Provider = "studio";
     public const string Model = "final-cut";
+
+    /// <summary>The name a final cut is saved under when downloaded: after its storyboard, e.g. <c>the-crossing-final-cut.mp4</c>.</summary>
+    public static string DownloadFileName(string storyboardTitle) => $"{ZipDownload.FileStem(storyboardTitle, "storyboard")}-final-cut.mp4";
 
     /// <summary>Queues a final cut of the storyboard's selected takes as they are now. Id = the cut.</summary>
     public async Task<StoryboardResult> RequestAsync(string userId, Guid storyboardId, CancellationToken ct = default)
@@ -173,7 +177,7 @@ public sealed class FinalCuts(
         StoredBlob stored;
         await using (var file = File.OpenRead(output))
         {
-            stored = await blobs.PutAsync(videoKey, file, BlobWriteOptions.ForKey(videoKey, "video/mp4"), ct);
+            stored = await blobs.PutAsync(videoKey, file, BlobWriteOptions.ForKey(videoKey, "video/mp4") with { DownloadFileName = DownloadFileName(board.Title) }, ct);
         }
         string? posterKey = null;
         try
