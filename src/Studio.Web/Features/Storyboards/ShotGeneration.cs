@@ -176,14 +176,15 @@ public sealed class ShotGeneration(
         }
         logger.LogInformation("Storyboard {StoryboardId}: generate all by {UserId}, {Shots} shot(s) × {Takes}, {Waiting} waiting on continuity",
             storyboardId, userId, ids.Count, takesPerShot, waiting.Count);
-        string? firstError = null;
-        foreach (var line in preview.Lines.Where(l => l.WaitsFor is null))
+        var immediate = preview.Lines.Where(l => l.WaitsFor is null).ToList();
+        var failures = new List<string>();
+        foreach (var line in immediate)
         {
             var shot = await db.Shots.AsNoTracking().FirstAsync(s => s.Id == line.ShotId, ct);
             var result = await SubmitTakesAsync(db, userId, board, shot, takesPerShot, ct);
             if (!result.Succeeded)
             {
-                firstError ??= result.Error;
+                failures.Add($"shot {line.Number}{(line.Title.Length > 0 ? $" “{line.Title}”" : "")}: {result.Error}");
                 await RecordRunErrorAsync(shot.Id, result.Error, board, ct);
             }
         }
@@ -199,7 +200,24 @@ public sealed class ShotGeneration(
             Wake?.Invoke(); // A quick first shot may be finished already.
         }
         await notifier.PublishAsync(new StoryboardChanged(board.Id, board.TeamId, board.ProjectId));
-        return firstError is null ? StoryboardResult.Ok(board.Id) : StoryboardResult.Refused(firstError);
+        return RunOutcome(board.Id, immediate.Count, failures);
+    }
+
+    /// <summary>
+    /// What Generate all tells the user: every shot that could start did (Ok); none did (refused, with each shot's
+    /// reason); or some did (Ok, with a warning naming the shots that did not, so the dialog closes on a run that is
+    /// under way instead of offering to start it again).
+    /// </summary>
+    internal static StoryboardResult RunOutcome(Guid storyboardId, int submitted, IReadOnlyList<string> failures)
+    {
+        if (failures.Count == 0)
+        {
+            return StoryboardResult.Ok(storyboardId);
+        }
+        var reasons = string.Join(" ", failures.Select(f => char.ToUpperInvariant(f[0]) + f[1..].TrimEnd() + (f.TrimEnd().EndsWith('.') ? "" : ".")));
+        return failures.Count == submitted
+            ? StoryboardResult.Refused(submitted == 1 ? reasons : $"No shot could start. {reasons}")
+            : StoryboardResult.Ok(storyboardId) with { Warning = $"{submitted - failures.Count} of {submitted} shots started. Not started: {reasons}" };
     }
 
     /// <summary>Set by the worker: shots are waiting, look now.</summary>

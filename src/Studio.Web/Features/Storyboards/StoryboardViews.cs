@@ -125,7 +125,12 @@ public sealed record StoryboardCostPreview(
 /// <param name="WaitsFor">The shot number whose take this one waits for (continuity), or null when it starts at once.</param>
 public sealed record CostLine(Guid ShotId, int Number, string Title, string Provider, string Model, int Seconds, int Takes, long PerSecond, long Millicredits, int? WaitsFor);
 
-public sealed record StoryboardResult(bool Succeeded, string? Error = null, bool IsNotFound = false, Guid? Id = null, DraftErrors? Errors = null)
+/// <summary>What the Generate all dialog hands back when the run started: the takes planned, and which shots did not start.</summary>
+public sealed record GenerateAllStarted(int Takes, string? Warning);
+
+/// <param name="Warning">Done, but not all of it: e.g. Generate all started some shots and says which did not start, and why.</param>
+public sealed record StoryboardResult(bool Succeeded, string? Error = null, bool IsNotFound = false, Guid? Id = null, DraftErrors? Errors = null,
+    string? Warning = null)
 {
     public static StoryboardResult Ok(Guid? id = null) => new(true, Id: id);
 

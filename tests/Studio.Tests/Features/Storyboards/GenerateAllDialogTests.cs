@@ -10,6 +10,7 @@ public class GenerateAllDialogTests : StudioComponentTest
 {
     private readonly List<(int Takes, bool Every)> _previews = [];
     private readonly List<(int Takes, bool Every)> _runs = [];
+    private IDialogReference? _dialog;
 
     private static StoryboardCostPreview Preview(long total, long? quotaLeft, bool sandbox = false, IReadOnlyList<string>? problems = null) =>
         new([
@@ -22,7 +23,7 @@ public class GenerateAllDialogTests : StudioComponentTest
     {
         var provider = Render<MudDialogProvider>();
         var dialogs = Services.GetRequiredService<IDialogService>();
-        await provider.InvokeAsync(() => dialogs.ShowAsync<GenerateAllDialog>("Generate all shots", new DialogParameters<GenerateAllDialog>
+        _dialog = await provider.InvokeAsync(() => dialogs.ShowAsync<GenerateAllDialog>("Generate all shots", new DialogParameters<GenerateAllDialog>
         {
             { d => d.Preview, (takes, every) =>
                 {
@@ -103,5 +104,32 @@ public class GenerateAllDialogTests : StudioComponentTest
         dialog.Find("[data-testid=genall-confirm]").Click();
 
         dialog.WaitForAssertion(() => Assert.Contains("the provider is not configured", dialog.Find("[data-testid=genall-error]").TextContent));
+    }
+
+    [Fact]
+    public async Task ARunThatStartedSomeShots_ClosesTheDialog_AndHandsBackWhichShotsDidNotStart()
+    {
+        var warning = "1 of 2 shots started. Not started: shot 3 “Gulls”: Runway refused the prompt.";
+        var dialog = await ShowAsync((_, _) => Preview(120_000, quotaLeft: 500_000), StoryboardResult.Ok() with { Warning = warning });
+
+        dialog.Find("[data-testid=genall-confirm]").Click();
+
+        var result = await _dialog!.Result.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.False(result!.Canceled);
+        var started = Assert.IsType<GenerateAllStarted>(result.Data);
+        Assert.Equal(warning, started.Warning);
+        Assert.Equal(2, started.Takes); // as planned: the page says the run is under way, with the warning
+        dialog.WaitForAssertion(() => Assert.Empty(dialog.FindAll("[data-testid=genall-confirm]")));
+    }
+
+    [Fact]
+    public async Task AWholeRun_HandsBackTheTakesWithoutAWarning()
+    {
+        var dialog = await ShowAsync((_, _) => Preview(120_000, quotaLeft: 500_000));
+
+        dialog.Find("[data-testid=genall-confirm]").Click();
+
+        var started = Assert.IsType<GenerateAllStarted>((await _dialog!.Result.WaitAsync(TimeSpan.FromSeconds(15)))!.Data);
+        Assert.Null(started.Warning);
     }
 }
