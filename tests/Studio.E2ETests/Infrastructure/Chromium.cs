@@ -24,6 +24,9 @@ public sealed class Chromium : IAsyncLifetime
                 $"The browser tests need Chromium at {ExecutablePath}; install Debian's chromium: apt-get install -y chromium");
         }
 
+        // Expect(...) waits 5 s by default, actions 15 s (below): on CI's two loaded cores a page after a navigation can
+        // take longer than 5 s to show. A passing check ends its wait at once, so this only delays a failure.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
