@@ -134,6 +134,16 @@ public sealed class NewcomerStoryboardTests(StudioServer server, Chromium chromi
         await Assertions.Expect(ShotItem(page, 2).Locator("[data-testid=mini-take]")).ToContainTextAsync("from shot 1 · take 1");
         await Assertions.Expect(ShotItem(page, 3).Locator("[data-testid=shot-lineage]")).ToHaveTextAsync("Chosen take made from shot 2 · take 1");
         await Assertions.Expect(page.Locator("[data-testid=stale-badge]")).ToHaveCountAsync(0);
+        // The timeline at the top: three chosen segments, the joins, and a segment takes the keyboard to its shot.
+        var timeline = page.GetByRole(AriaRole.Navigation, new() { Name = "Timeline" });
+        await Assertions.Expect(timeline.Locator("[data-testid=timeline-shot]")).ToHaveCountAsync(3);
+        foreach (var segment in await timeline.Locator("[data-testid=timeline-shot]").AllAsync())
+        {
+            await Assertions.Expect(segment).ToHaveAttributeAsync("data-state", "chosen");
+        }
+        await timeline.GetByRole(AriaRole.Button, new() { Name = $"Shot 3: {Shots[2].Title}, {ShotSeconds} s, chosen take 1" }).ClickAsync();
+        await Assertions.Expect(ShotItem(page, 3)).ToBeFocusedAsync();
+        await Assertions.Expect(ShotItem(page, 3)).ToBeInViewportAsync();
         Assert.Equal("still here", await page.EvaluateAsync<string>("() => window.__noReload"));
         await FullPageScreenshotAsync(page, screenshotPrefix + "_ThreeReadyShots.png");
 
@@ -222,10 +232,9 @@ public sealed class NewcomerStoryboardTests(StudioServer server, Chromium chromi
             await Assertions.Expect(shot.Locator("[data-testid=continue-note]")).ToContainTextAsync($"the last frame of shot {number - 1}'s chosen take");
         }
 
-        // MudSelect's label points at a hidden input and its items carry no option role: the field is found by its
-        // test id and opened by its visible box, the item picked by its text in the open list.
-        await shot.Locator(".mud-input-control").Filter(new() { Has = page.Locator("[data-testid=shot-duration]") }).ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").GetByText($"{ShotSeconds} s", new() { Exact = true }).ClickAsync();
+        // The drop-down is found as a newcomer's screen reader finds it: a combobox named Duration, and its options.
+        await shot.GetByRole(AriaRole.Combobox, new() { Name = "Duration" }).ClickAsync();
+        await page.GetByRole(AriaRole.Listbox, new() { Name = "Duration" }).GetByRole(AriaRole.Option, new() { Name = $"{ShotSeconds} s", Exact = true }).ClickAsync();
         await Assertions.Expect(shot.Locator("[data-testid=shot-duration]")).ToHaveValueAsync($"{ShotSeconds}");
         await Assertions.Expect(shot.Locator("[data-testid=shot-estimate]")).ToHaveTextAsync($"{ShotSeconds} s a take · free in Sandbox");
 
@@ -240,13 +249,7 @@ public sealed class NewcomerStoryboardTests(StudioServer server, Chromium chromi
         await StudioPages.RegisterAsync(page, "Grace Hopper", "compilers-rule");
         await WaitUntilInteractiveAsync(page);
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
-        await page.GetByLabel("Project name").FillAsync(Project);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
-        // Polled rather than WaitForURLAsync, which missed this in-page navigation once when it came at the wrong moment.
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/projects/{Id}$"));
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = Project })).ToBeVisibleAsync();
-        await WaitUntilInteractiveAsync(page);
+        await StudioPages.CreateProjectAsync(page, Project);
     }
 
     private static Task WaitUntilInteractiveAsync(IPage page) => StudioPages.WaitUntilInteractiveAsync(page);
