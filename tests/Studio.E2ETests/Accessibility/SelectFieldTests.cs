@@ -19,11 +19,7 @@ public sealed class SelectFieldTests(StudioServer server, Chromium chromium)
         var page = session.Page;
         await StudioPages.RegisterAsync(page, "Alan Turing", "imitation-game");
         await StudioPages.WaitUntilInteractiveAsync(page);
-        await page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
-        await page.GetByLabel("Project name").FillAsync("Bombe");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Bombe" })).ToBeVisibleAsync();
-        await StudioPages.WaitUntilInteractiveAsync(page);
+        await StudioPages.CreateProjectAsync(page, "Bombe");
 
         var provider = page.GetByRole(AriaRole.Combobox, new() { Name = "Provider" });
         await Assertions.Expect(provider).ToHaveTextAsync("Runway · Sandbox");

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Studio.E2ETests.Infrastructure;
 
 namespace Studio.E2ETests.Newcomer;
 
@@ -21,18 +22,12 @@ internal static class NewcomerPath
         await page.GetByLabel("Confirm password").FillAsync("compilers-rule");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/projects");
+        await StudioPages.ExpectProjectsPageAsync(page);
         await Assertions.Expect(page.GetByText("No projects yet")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Grace Hopper's team").First).ToBeVisibleAsync();
         await WaitUntilInteractiveAsync(page);
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
-        await page.GetByLabel("Project name").FillAsync("Harbour at dawn");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
-        // Commit, not Load: the heading check below waits for the page itself (a slow "load" event made this flaky).
-        await page.WaitForURLAsync("**/projects/*", new() { WaitUntil = WaitUntilState.Commit });
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Harbour at dawn" })).ToBeVisibleAsync();
-        await WaitUntilInteractiveAsync(page);
+        await StudioPages.CreateProjectAsync(page, "Harbour at dawn");
 
         // A marker in the page's JavaScript world survives only if the page is never reloaded.
         await page.EvaluateAsync("() => { window.__noReload = 'still here'; }");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Studio.E2ETests.Infrastructure;
 
@@ -67,7 +68,7 @@ public sealed class TwoMembersLiveTests(StudioServer server, Chromium chromium)
         var notice = owner.Page.Locator("[data-testid=notification]").First;
         await Assertions.Expect(notice).ToContainTextAsync("Cai Critic mentioned you on a take in Harbour dawn: “Lovely light. @Orla Owner can we keep this one?”");
         await notice.ClickAsync();
-        await owner.Page.WaitForURLAsync("**/projects/*?take=*", new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(owner.Page).ToHaveURLAsync(new Regex(@"/projects/[0-9a-f-]{36}\?take="));
         var ownersComments = owner.Page.Locator("[data-testid=comments]");
         await Assertions.Expect(ownersComments.Locator("[data-testid=comment]")).ToContainTextAsync("can we keep this one?", new() { Timeout = 15_000 });
         await Assertions.Expect(owner.Page.GetByRole(AriaRole.Button, new() { Name = "Notifications", Exact = true })).ToBeVisibleAsync();
@@ -89,23 +90,19 @@ public sealed class TwoMembersLiveTests(StudioServer server, Chromium chromium)
         await teammate.GotoAsync(link);
         await WaitUntilInteractiveAsync(teammate);
         await teammate.GetByRole(AriaRole.Button, new() { Name = $"Join {ownerName}'s team" }).ClickAsync();
-        await teammate.WaitForURLAsync("**/projects");
+        await StudioPages.ExpectProjectsPageAsync(teammate);
         await WaitUntilInteractiveAsync(teammate);
 
         await owner.GotoAsync("/projects");
         await WaitUntilInteractiveAsync(owner);
-        await owner.GetByRole(AriaRole.Button, new() { Name = "New project" }).ClickAsync();
-        await owner.GetByLabel("Project name").FillAsync(projectName);
-        await owner.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
-        await owner.WaitForURLAsync("**/projects/*", new() { WaitUntil = WaitUntilState.Commit });
-        await WaitUntilInteractiveAsync(owner);
+        await StudioPages.CreateProjectAsync(owner, projectName);
 
         // The teammate finds the project in the shared team and keeps the gallery open.
         await teammate.ReloadAsync();
         // A click in the moment the circuit starts can be undone by its first render: wait for it first.
         await WaitUntilInteractiveAsync(teammate);
         await teammate.GetByRole(AriaRole.Link, new() { Name = $"Open project {projectName}" }).ClickAsync();
-        await teammate.WaitForURLAsync(owner.Url, new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(teammate).ToHaveURLAsync(owner.Url);
         await WaitUntilInteractiveAsync(teammate);
     }
 
