@@ -42,6 +42,58 @@ public sealed class StoryboardServiceTests() : SandboxStudioTest("storyboards", 
     }
 
     [Fact]
+    public async Task A_pasted_shot_list_replaces_a_new_storyboards_blank_shot_then_adds_at_the_end_with_the_last_shots_settings()
+    {
+        var (ada, board) = await BoardAsync();
+        var blank = (await Boards.GetAsync(ada.Id, board))!.Shots.Single();
+
+        var first = await Boards.ImportShotsAsync(ada.Id, board, "1. Dawn\nA boat leaves the harbour\n\n2. Sea\nGrey waves, tracking shot");
+
+        Assert.True(first.Succeeded, first.Error);
+        var shots = (await Boards.GetAsync(ada.Id, board))!.Shots;
+        Assert.Equal([("Dawn", "A boat leaves the harbour"), ("Sea", "Grey waves, tracking shot")], shots.Select(s => (s.Title, s.PromptText)));
+        Assert.Equal(shots[0].Id, first.Id);
+        Assert.DoesNotContain(shots, s => s.Id == blank.Id);
+        await using (var db = await Studio.DbAsync())
+        {
+            Assert.False(await db.Shots.AnyAsync(s => s.Id == blank.Id)); // gone, not waiting for an undo
+        }
+
+        // A second list comes after the shots there are, with the last shot's duration and ratio.
+        Assert.True((await Boards.UpdateShotAsync(ada.Id, shots[1].Id, Edit("Sea", "Grey waves, tracking shot", seconds: 7) with { Ratio = "720:1280" })).Succeeded);
+        Assert.True((await Boards.ImportShotsAsync(ada.Id, board, "Gulls circle the mast\nNets come in, close-up")).Succeeded);
+        shots = (await Boards.GetAsync(ada.Id, board))!.Shots;
+        Assert.Equal(["A boat leaves the harbour", "Grey waves, tracking shot", "Gulls circle the mast", "Nets come in, close-up"], shots.Select(s => s.PromptText));
+        Assert.Equal([1, 2, 3, 4], shots.Select(s => s.Number));
+        Assert.All(shots.Skip(2), s => Assert.Equal((7, "720:1280", ""), (s.DurationSeconds, s.Ratio, s.Title)));
+    }
+
+    [Fact]
+    public async Task A_shot_list_that_cannot_come_in_changes_nothing_and_viewers_and_outsiders_cannot_paste_one()
+    {
+        var (ada, board) = await BoardAsync();
+        await SaveAsync(ada, (await Boards.GetAsync(ada.Id, board))!.Shots.Single().Id, "Dawn", "A boat leaves the harbour");
+        var version = (await Boards.GetAsync(ada.Id, board))!.Version;
+
+        var tooLong = await Boards.ImportShotsAsync(ada.Id, board, $"Fine\n\nLong\n{new string('w', Shot.PromptMaxLength + 1)}");
+        Assert.False(tooLong.Succeeded);
+        Assert.StartsWith($"Shot 2's prompt is {Shot.PromptMaxLength + 1:N0} characters", tooLong.Error);
+        Assert.Equal("There is no shot in that text: write one shot per line, or one paragraph per shot.", (await Boards.ImportShotsAsync(ada.Id, board, " \n\n ")).Error);
+
+        var members = Studio.Services.GetRequiredService<TeamMembersService>();
+        var vic = await Studio.RegisterAsync("Vic");
+        var invite = await members.CreateInviteAsync(ada.Id, ada.TeamId, TeamRole.Viewer, 1, TimeSpan.FromDays(1));
+        Assert.True((await members.AcceptInviteAsync(vic.Id, invite.Value!)).Succeeded);
+        Assert.Equal(StoryboardService.ViewerRefusal, (await Boards.ImportShotsAsync(vic.Id, board, "A wave")).Error);
+        var eve = await Studio.RegisterAsync("Eve");
+        Assert.True((await Boards.ImportShotsAsync(eve.Id, board, "A wave")).IsNotFound);
+
+        var after = (await Boards.GetAsync(ada.Id, board))!;
+        Assert.Equal(version, after.Version);
+        Assert.Equal(["Dawn"], after.Shots.Select(s => s.Title));
+    }
+
+    [Fact]
     public async Task The_first_shot_cannot_continue_and_moving_a_continuing_shot_first_turns_it_off()
     {
         var (ada, board) = await BoardAsync();

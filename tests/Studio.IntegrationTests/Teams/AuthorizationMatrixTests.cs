@@ -596,6 +596,12 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
             var result = await fx.Service<StoryboardService>().AddShotAsync(fx.UserId(caller), board);
             return new(Of(result), await LiveShotsAsync(fx, board) == 2, result.Error);
         }),
+        new("StoryboardService.ImportShotsAsync", "a pasted shot list into a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, _) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<StoryboardService>().ImportShotsAsync(fx.UserId(caller), board, "A wave breaks\nA gull lands");
+            return new(Of(result), await CountAsync(fx, db => db.Shots.CountAsync(s => s.StoryboardId == board && s.DeletedAt == null && s.PromptText == "A gull lands")) == 1, result.Error);
+        }),
         new("StoryboardService.DuplicateShotAsync", "of a shot of T", AtLeast(Caller.Editor), async (fx, caller) =>
         {
             var (board, shots) = await fx.ScratchStoryboardAsync();

@@ -28,6 +28,8 @@ public sealed class Shot
 {
     public const int TitleMaxLength = 80;
     public const int NotesMaxLength = 2000;
+    /// <summary>What a shot holds while drafting; generating checks the model's own limit.</summary>
+    public const int PromptMaxLength = 4000;
     public const int MaxTakesPerRun = 4;
 
     public Guid Id { get; set; }
@@ -118,7 +120,7 @@ internal sealed class ShotConfiguration : IEntityTypeConfiguration<Shot>
     public void Configure(EntityTypeBuilder<Shot> builder)
     {
         builder.Property(s => s.Title).HasMaxLength(Shot.TitleMaxLength);
-        builder.Property(s => s.PromptText).HasMaxLength(4000);
+        builder.Property(s => s.PromptText).HasMaxLength(Shot.PromptMaxLength);
         builder.Property(s => s.Provider).HasMaxLength(32);
         builder.Property(s => s.Model).HasMaxLength(64);
         builder.Property(s => s.Ratio).HasMaxLength(16);

@@ -233,6 +233,61 @@ public sealed class StoryboardService(
         return result.Succeeded ? StoryboardResult.Ok(id) : result;
     }
 
+    /// <summary>
+    /// Adds the shots of a pasted shot list at the end (<see cref="ShotListImport"/>), with the settings of the last shot.
+    /// A storyboard's lone blank shot (no words, image or takes: a new storyboard's) is replaced rather than kept in
+    /// front. All or nothing; Id = the first new shot.
+    /// </summary>
+    public async Task<StoryboardResult> ImportShotsAsync(string userId, Guid storyboardId, string text, CancellationToken ct = default)
+    {
+        var parsed = ShotListImport.Parse(text);
+        if (parsed.Errors.Count > 0)
+        {
+            return StoryboardResult.Refused(parsed.Errors[0]);
+        }
+        if (parsed.Shots.Count == 0)
+        {
+            return StoryboardResult.Refused("There is no shot in that text: write one shot per line, or one paragraph per shot.");
+        }
+        Guid first = default;
+        var result = await ChangeBoardAsync(userId, storyboardId, async (db, board) =>
+        {
+            var shots = await LiveShotsAsync(db, storyboardId, ct);
+            if (shots is [var lone] && lone.Title.Length == 0 && lone.PromptText.Length == 0 && lone.FirstFrameBlobKey is null
+                && !await db.Generations.AnyAsync(g => g.ShotId == lone.Id, ct))
+            {
+                db.Shots.Remove(lone); // nothing in it to undo
+                shots.Clear();
+            }
+            var template = shots.LastOrDefault();
+            var model = template is null ? VideoModels.Gen45 : VideoModels.Find(template.Provider, template.Model) ?? VideoModels.Gen45;
+            foreach (var entry in parsed.Shots)
+            {
+                var shot = NewShot(board, shots.Count, model, Now);
+                if (template is not null)
+                {
+                    shot.Ratio = template.Ratio;
+                    shot.DurationSeconds = template.DurationSeconds;
+                    shot.Quality = template.Quality;
+                }
+                shot.Title = entry.Title;
+                shot.PromptText = entry.Prompt;
+                shots.Add(shot);
+                db.Shots.Add(shot);
+                if (first == default)
+                {
+                    first = shot.Id;
+                }
+            }
+            return null;
+        }, ct);
+        if (result.Succeeded)
+        {
+            logger.LogInformation("Storyboard {StoryboardId}: {Count} shot(s) imported by {UserId}", storyboardId, parsed.Shots.Count, userId);
+        }
+        return result.Succeeded ? StoryboardResult.Ok(first) : result;
+    }
+
     /// <summary>A copy of a shot right after it: its words and settings, not its takes.</summary>
     public async Task<StoryboardResult> DuplicateShotAsync(string userId, Guid shotId, CancellationToken ct = default)
     {
@@ -340,9 +395,9 @@ public sealed class StoryboardService(
         {
             errors[FieldNotes] = $"Notes are at most {Shot.NotesMaxLength:N0} characters.";
         }
-        if ((edit.PromptText?.Length ?? 0) > 4000)
+        if ((edit.PromptText?.Length ?? 0) > Shot.PromptMaxLength)
         {
-            errors[GenerationDraftValidator.Fields.Prompt] = "A prompt is at most 4,000 characters here (and the model's limit when generating).";
+            errors[GenerationDraftValidator.Fields.Prompt] = $"A prompt is at most {Shot.PromptMaxLength:N0} characters here (and the model's limit when generating).";
         }
         if (model is null)
         {
