@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using Studio.Tests.Infrastructure;
 using Studio.Web.Features.Generations;
 using Studio.Web.Features.Storyboards;
@@ -133,6 +134,26 @@ public class ShotCardTests : StudioComponentTest
 
         cut.WaitForAssertion(() => Assert.Contains("Shot 1 has no prompt yet.", cut.Find("[data-testid=shot-run-error]").TextContent));
         Assert.Equal([3], _generated);
+    }
+
+    [Fact]
+    public void CtrlEnterInThePrompt_SavesTheWordsTheBrowserHasSoFar_ThenGenerates()
+    {
+        // The browser's copy of the field is ahead of the debounced value: it is what gets saved before generating.
+        var field = JSInterop.SetupModule("./Features/Storyboards/PromptAids/PromptBox.razor.js");
+        field.Setup<PromptBox.FieldState?>("read", _ => true).SetResult(new PromptBox.FieldState("Waves break on the rocks, slow pan", 34));
+        var cut = RenderCard(Shot(1, title: "Rocks"));
+        var prompt = cut.Find("[data-testid=shot-prompt] textarea");
+
+        prompt.KeyDown(new KeyboardEventArgs { Key = "Enter" });
+        prompt.KeyDown(new KeyboardEventArgs { Key = "a", CtrlKey = true });
+        Assert.Empty(_generated);
+
+        cut.Find("[data-testid=shot-prompt] textarea").KeyDown(new KeyboardEventArgs { Key = "Enter", CtrlKey = true });
+
+        cut.WaitForAssertion(() => Assert.Equal([1], _generated));
+        var saved = Assert.Single(_saved);
+        Assert.Equal(("Rocks", "Waves break on the rocks, slow pan"), (saved.Title, saved.PromptText));
     }
 
     [Fact]
