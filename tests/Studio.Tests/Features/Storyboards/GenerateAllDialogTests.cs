@@ -53,7 +53,7 @@ public class GenerateAllDialogTests : StudioComponentTest
 
         dialog.Find("[data-testid=genall-confirm]").Click();
 
-        Assert.Equal((1, false), Assert.Single(_runs));
+        dialog.WaitForAssertion(() => Assert.Equal((1, false), Assert.Single(_runs)));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class GenerateAllDialogTests : StudioComponentTest
         dialog.FindAll("[role=radio]").Single(b => b.TextContent.Trim() == "3").Click();
         dialog.FindAll("[role=radio]").Single(b => b.TextContent.Trim() == "Every shot").Click();
 
-        Assert.Equal([(1, false), (3, false), (3, true)], _previews);
+        dialog.WaitForAssertion(() => Assert.Equal([(1, false), (3, false), (3, true)], _previews));
     }
 
     [Fact]

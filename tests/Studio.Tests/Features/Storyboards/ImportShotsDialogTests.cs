@@ -48,7 +48,8 @@ public class ImportShotsDialogTests : StudioComponentTest
 
         confirm.Click();
 
-        Assert.Equal(list, Assert.Single(_imported));
+        // Waited for: the field's debounce timer may still hold the renderer, and then the click is queued behind it.
+        dialog.WaitForAssertion(() => Assert.Equal(list, Assert.Single(_imported)));
         var result = await _dialog!.Result.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(2, result!.Data);
     }
