@@ -94,6 +94,44 @@ public sealed class StoryboardServiceTests() : SandboxStudioTest("storyboards", 
     }
 
     [Fact]
+    public async Task Duplicating_a_storyboard_copies_its_style_shots_and_images_but_not_its_takes()
+    {
+        var (ada, board) = await BoardAsync();
+        var preset = await Boards.SavePresetAsync(ada.Id, ada.TeamId, null, "Teal", "muted teal palette");
+        Assert.True((await Boards.SetStyleAsync(ada.Id, board, preset.Id)).Succeeded);
+        Assert.True((await Boards.ImportShotsAsync(ada.Id, board, "Dawn\nA boat leaves the harbour\n\nSea\nGrey waves, tracking shot")).Succeeded);
+        var shots = (await Boards.GetAsync(ada.Id, board))!.Shots;
+        Assert.True((await Boards.UpdateShotAsync(ada.Id, shots[1].Id, Edit("Sea", "Grey waves, tracking shot", continues: true, seconds: 4))).Succeeded);
+        var image = new FirstFrameImage("f.png", "image/png", global::Studio.IntegrationTests.Emulator.PixazoReceiver.Png);
+        Assert.True((await Boards.SetFirstFrameAsync(ada.Id, shots[0].Id, image)).Succeeded);
+        var take = await Shots.GenerateShotAsync(ada.Id, shots[0].Id);
+        Assert.True(take.Succeeded, take.Error);
+
+        var copy = await Boards.DuplicateAsync(ada.Id, board);
+
+        Assert.True(copy.Succeeded, copy.Error);
+        var view = (await Boards.GetAsync(ada.Id, copy.Id!.Value))!;
+        Assert.Equal(("Sea crossing (copy)", "Teal"), (view.Title, view.Style?.Name));
+        Assert.Equal([("Dawn", "A boat leaves the harbour", false, 5), ("Sea", "Grey waves, tracking shot", true, 4)],
+            view.Shots.Select(s => (s.Title, s.PromptText, s.ContinueFromPrevious, s.DurationSeconds)));
+        Assert.All(view.Shots, s => Assert.Empty(s.Takes));
+        Assert.Equal([true, false], view.Shots.Select(s => s.HasFirstFrame));
+        // The same picture in a blob of its own: deleting either storyboard leaves the other's image.
+        var blobs = Studio.Services.GetRequiredService<IBlobStore>();
+        string originalKey, copyKey;
+        await using (var db = await Studio.DbAsync())
+        {
+            originalKey = (await db.Shots.SingleAsync(s => s.Id == shots[0].Id)).FirstFrameBlobKey!;
+            copyKey = (await db.Shots.SingleAsync(s => s.Id == view.Shots[0].Id)).FirstFrameBlobKey!;
+        }
+        Assert.NotEqual(originalKey, copyKey);
+        Assert.Equal(await blobs.ReadAllBytesAsync(originalKey, CancellationToken.None), await blobs.ReadAllBytesAsync(copyKey, CancellationToken.None));
+        // The original keeps its take, and the project lists both.
+        Assert.Single((await Boards.GetAsync(ada.Id, board))!.Shots[0].Takes);
+        Assert.Equal(2, (await Boards.ListAsync(ada.Id, view.ProjectId))!.Count);
+    }
+
+    [Fact]
     public async Task The_first_shot_cannot_continue_and_moving_a_continuing_shot_first_turns_it_off()
     {
         var (ada, board) = await BoardAsync();

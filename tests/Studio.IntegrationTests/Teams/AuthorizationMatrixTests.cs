@@ -596,6 +596,14 @@ public sealed class AuthorizationMatrixTests(Fx fx) : IClassFixture<Fx>
             var result = await fx.Service<StoryboardService>().AddShotAsync(fx.UserId(caller), board);
             return new(Of(result), await LiveShotsAsync(fx, board) == 2, result.Error);
         }),
+        new("StoryboardService.DuplicateAsync", "a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
+        {
+            var (board, _) = await fx.ScratchStoryboardAsync();
+            var result = await fx.Service<StoryboardService>().DuplicateAsync(fx.UserId(caller), board);
+            // Scratch titles are unique, so "<title> (copy)" is this row's copy and no other's.
+            return new(Of(result), await CountAsync(fx, db => db.Storyboards.CountAsync(b => b.TeamId == fx.TeamId
+                && b.Title == db.Storyboards.Where(o => o.Id == board).Select(o => o.Title).First() + " (copy)")) == 1, result.Error);
+        }),
         new("StoryboardService.ImportShotsAsync", "a pasted shot list into a storyboard of T", AtLeast(Caller.Editor), async (fx, caller) =>
         {
             var (board, _) = await fx.ScratchStoryboardAsync();

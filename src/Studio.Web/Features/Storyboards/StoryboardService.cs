@@ -84,6 +84,51 @@ public sealed class StoryboardService(
         return StoryboardResult.Ok(board.Id);
     }
 
+    /// <summary>
+    /// A copy of the storyboard in the same project, to try a variant: its style and every shot's words, settings and
+    /// first-frame image; no takes, choices or cuts (those stay with the original). Id = the copy.
+    /// </summary>
+    public async Task<StoryboardResult> DuplicateAsync(string userId, Guid storyboardId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (source, role) = await BoardAsync(db, userId, storyboardId, ct);
+        if (source is null)
+        {
+            return StoryboardResult.NotFound;
+        }
+        if (!TeamPermissions.CanGenerate(role))
+        {
+            return StoryboardResult.Refused(ViewerRefusal);
+        }
+        var now = Now;
+        var board = new Storyboard
+        {
+            Id = Guid.CreateVersion7(), TeamId = source.TeamId, ProjectId = source.ProjectId,
+            Title = Truncate(source.Title + " (copy)", Storyboard.TitleMaxLength), StylePresetId = source.StylePresetId,
+            CreatedByUserId = userId, CreatedAt = now, UpdatedAt = now, Version = 1,
+        };
+        db.Storyboards.Add(board);
+        var copies = new List<Shot>();
+        try
+        {
+            foreach (var shot in await LiveShotsAsync(db, storyboardId, ct))
+            {
+                copies.Add(await CopyShotAsync(shot, board, copies.Count, shot.Title, ct));
+            }
+            db.Shots.AddRange(copies);
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            // No storyboard holds the copied images: take them away again.
+            await GenerationService.DeleteBlobsAsync(blobs, logger, Guid.Empty, [.. copies.Select(c => c.FirstFrameBlobKey)]);
+            throw;
+        }
+        logger.LogInformation("Storyboard {StoryboardId} copied to {CopyId} ({Shots} shots) by {UserId}", storyboardId, board.Id, copies.Count, userId);
+        await notifier.PublishAsync(new StoryboardChanged(board.Id, board.TeamId, board.ProjectId));
+        return StoryboardResult.Ok(board.Id);
+    }
+
     public async Task<StoryboardResult> RenameAsync(string userId, Guid storyboardId, string title, CancellationToken ct = default)
     {
         title = (title ?? "").Trim();
@@ -295,24 +340,7 @@ public sealed class StoryboardService(
         var result = await ChangeShotAsync(userId, shotId, async (db, board, shot) =>
         {
             var shots = await LiveShotsAsync(db, board.Id, ct);
-            var copy = NewShot(board, shot.Position + 1, VideoModels.Find(shot.Provider, shot.Model) ?? VideoModels.Gen45, Now);
-            copy.Title = shot.Title.Length == 0 ? "" : Truncate(shot.Title + " (copy)", Shot.TitleMaxLength);
-            copy.PromptText = shot.PromptText;
-            copy.Ratio = shot.Ratio;
-            copy.DurationSeconds = shot.DurationSeconds;
-            copy.Seed = shot.Seed;
-            copy.Quality = shot.Quality;
-            copy.Notes = shot.Notes;
-            copy.ContinueFromPrevious = shot.ContinueFromPrevious;
-            if (shot.FirstFrameBlobKey is { } key && await blobs.OpenReadAsync(key, ct) is { } image)
-            {
-                await using (image)
-                {
-                    copy.FirstFrameBlobKey = FirstFrameKey(copy.Id);
-                    copy.FirstFrameContentType = shot.FirstFrameContentType;
-                    await blobs.PutAsync(copy.FirstFrameBlobKey, image.Stream, shot.FirstFrameContentType ?? ImageFormat.Png, ct);
-                }
-            }
+            var copy = await CopyShotAsync(shot, board, shot.Position + 1, shot.Title.Length == 0 ? "" : Truncate(shot.Title + " (copy)", Shot.TitleMaxLength), ct);
             shots.Insert(shots.FindIndex(s => s.Id == shot.Id) + 1, copy);
             db.Shots.Add(copy);
             Renumber(shots);
@@ -320,6 +348,30 @@ public sealed class StoryboardService(
             return null;
         }, ct);
         return result.Succeeded ? StoryboardResult.Ok(id) : result;
+    }
+
+    /// <summary>A shot's words, settings and first-frame image (copied to a blob of its own) in <paramref name="board"/>; not its takes.</summary>
+    private async Task<Shot> CopyShotAsync(Shot shot, Storyboard board, int position, string title, CancellationToken ct)
+    {
+        var copy = NewShot(board, position, VideoModels.Find(shot.Provider, shot.Model) ?? VideoModels.Gen45, Now);
+        copy.Title = title;
+        copy.PromptText = shot.PromptText;
+        copy.Ratio = shot.Ratio;
+        copy.DurationSeconds = shot.DurationSeconds;
+        copy.Seed = shot.Seed;
+        copy.Quality = shot.Quality;
+        copy.Notes = shot.Notes;
+        copy.ContinueFromPrevious = shot.ContinueFromPrevious;
+        if (shot.FirstFrameBlobKey is { } key && await blobs.OpenReadAsync(key, ct) is { } image)
+        {
+            await using (image)
+            {
+                copy.FirstFrameBlobKey = FirstFrameKey(copy.Id);
+                copy.FirstFrameContentType = shot.FirstFrameContentType;
+                await blobs.PutAsync(copy.FirstFrameBlobKey, image.Stream, shot.FirstFrameContentType ?? ImageFormat.Png, ct);
+            }
+        }
+        return copy;
     }
 
     /// <summary>Moves a shot to <paramref name="index"/> (0-based, clamped); the others close up.</summary>
