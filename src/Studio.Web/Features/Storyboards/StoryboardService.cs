@@ -260,15 +260,7 @@ public sealed class StoryboardService(
         {
             var shots = await LiveShotsAsync(db, storyboardId, ct);
             var at = Math.Clamp(index ?? shots.Count, 0, shots.Count);
-            var template = at > 0 ? shots[at - 1] : shots.FirstOrDefault();
-            var model = template is null ? VideoModels.Gen45 : VideoModels.Find(template.Provider, template.Model) ?? VideoModels.Gen45;
-            var shot = NewShot(board, at, model, Now);
-            if (template is not null)
-            {
-                shot.Ratio = template.Ratio;
-                shot.DurationSeconds = template.DurationSeconds;
-                shot.Quality = template.Quality;
-            }
+            var shot = NewShotLike(board, at, at > 0 ? shots[at - 1] : shots.FirstOrDefault());
             shots.Insert(at, shot);
             db.Shots.Add(shot);
             Renumber(shots);
@@ -305,16 +297,9 @@ public sealed class StoryboardService(
                 shots.Clear();
             }
             var template = shots.LastOrDefault();
-            var model = template is null ? VideoModels.Gen45 : VideoModels.Find(template.Provider, template.Model) ?? VideoModels.Gen45;
             foreach (var entry in parsed.Shots)
             {
-                var shot = NewShot(board, shots.Count, model, Now);
-                if (template is not null)
-                {
-                    shot.Ratio = template.Ratio;
-                    shot.DurationSeconds = template.DurationSeconds;
-                    shot.Quality = template.Quality;
-                }
+                var shot = NewShotLike(board, shots.Count, template);
                 shot.Title = entry.Title;
                 shot.PromptText = entry.Prompt;
                 shots.Add(shot);
@@ -751,6 +736,20 @@ public sealed class StoryboardService(
             shots[0].ContinueFromPrevious = false;
             shots[0].UpdatedAt = Now;
         }
+    }
+
+    /// <summary>An empty shot with the model, ratio, duration and quality of <paramref name="template"/> (the defaults without one).</summary>
+    private Shot NewShotLike(Storyboard board, int position, Shot? template)
+    {
+        var model = template is null ? VideoModels.Gen45 : VideoModels.Find(template.Provider, template.Model) ?? VideoModels.Gen45;
+        var shot = NewShot(board, position, model, Now);
+        if (template is not null)
+        {
+            shot.Ratio = template.Ratio;
+            shot.DurationSeconds = template.DurationSeconds;
+            shot.Quality = template.Quality;
+        }
+        return shot;
     }
 
     private static Shot NewShot(Storyboard board, int position, VideoModel model, DateTime now) => new()
