@@ -27,7 +27,7 @@ public sealed record StoryboardView(
     /// <summary>Every shot has a ready selected take: the final cut can be assembled.</summary>
     public bool ReadyToAssemble => Shots.Count > 0 && Shots.All(s => s.SelectedTake is { IsReady: true });
 
-    public bool IsRunning => Shots.Any(s => s.PendingTakes > 0 || s.Takes.Any(t => GenerationStateMachine.IsActive(t.Take.State)));
+    public bool IsRunning => Shots.Any(s => s.IsBeingMade);
 
     public FinalCutView? ActiveCut => Cuts.FirstOrDefault(c => c.State is FinalCutState.Queued or FinalCutState.Assembling);
 
@@ -68,6 +68,9 @@ public sealed record ShotView(
 
     /// <summary>The selected take was made from a frame of a take that is no longer the previous shot's choice.</summary>
     public bool SelectedIsStale => Selected?.IsStale == true;
+
+    /// <summary>A take of it is on the way, or waiting to start (Generate all).</summary>
+    public bool IsBeingMade => PendingTakes > 0 || Takes.Any(t => GenerationStateMachine.IsActive(t.Take.State));
 
     public string DisplayTitle => string.IsNullOrWhiteSpace(Title) ? $"Shot {Number}" : Title;
 }
