@@ -58,13 +58,7 @@ public static class MediaEndpoints
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Generations.AsNoTracking()
             .Where(g => g.Id == id && g.DeletedAt == null && db.TeamMembers.Any(m => m.TeamId == g.TeamId && m.UserId == userId))
-            .Select(g => new
-            {
-                g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey, g.VideoSha256,
-                // A final cut downloads under its storyboard's name rather than as one more take.
-                FinalCutOf = db.Storyboards.Where(b => db.FinalCuts.Any(c => c.GenerationId == g.Id && c.StoryboardId == b.Id))
-                    .Select(b => b.Title).FirstOrDefault(),
-            })
+            .Select(g => new { g.VideoBlobKey, g.PosterBlobKey, g.FirstFrameBlobKey, g.VideoSha256, g.Provider, g.TeamId })
             .FirstOrDefaultAsync(ct);
         var key = kind switch
         {
@@ -77,8 +71,14 @@ public static class MediaEndpoints
             return Results.NotFound();
         }
         var isVideo = kind == MediaKind.Video;
+        // A final cut downloads under its storyboard's name rather than as one more take (looked up for final cuts only:
+        // posters and ordinary takes, the many requests of a gallery, stay one query).
+        var finalCutOf = isVideo && row!.Provider == FinalCuts.Provider
+            ? await db.FinalCuts.Where(c => c.TeamId == row.TeamId && c.GenerationId == id)
+                .Select(c => db.Storyboards.Where(b => b.Id == c.StoryboardId).Select(b => b.Title).FirstOrDefault()).FirstOrDefaultAsync(ct)
+            : null;
         return await ServeBlobAsync(http, blobs, key, isVideo ? row!.VideoSha256 : null, "private, max-age=3600", "no-store", ct,
-            isVideo && row!.FinalCutOf is { } title ? FinalCuts.DownloadFileName(title) : null);
+            finalCutOf is { } title ? FinalCuts.DownloadFileName(title) : null);
     }
 
     /// <summary>
